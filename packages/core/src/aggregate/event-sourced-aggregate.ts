@@ -1,0 +1,68 @@
+import { createDomainEvent } from '../events/factories.js';
+import type { DomainEvent, MetadataInput } from '../events/types.js';
+import { ValidationError } from '../errors.js';
+
+/**
+ * Base for event-sourced aggregates. `version` counts every event applied,
+ * committed or not; `changes` are the ones not yet saved. The repository saves
+ * `changes` expecting `version - changes.length` — the version loaded — which is
+ * the fix for the seed's off-by-one (it expected the version after the changes).
+ */
+export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent> {
+  readonly id: string;
+  version = 0;
+  changes: E[] = [];
+  /** Type name stamped on raised events. */
+  abstract readonly aggregateType: string;
+
+  protected constructor(id: string) {
+    if (typeof id !== 'string' || id.length === 0) throw new ValidationError('id', 'must be a non-empty string');
+    this.id = id;
+  }
+
+  /** Mutates state from an event. Must not throw for events this aggregate raised. */
+  abstract apply(event: E): void;
+
+  /** Default metadata for raised events; override to set source/environment/user. */
+  protected eventMetadata(): MetadataInput {
+    return { source: this.aggregateType, environment: process.env.NODE_ENV ?? 'development' };
+  }
+
+  /** Builds the next event (version = this.version + 1), applies it and records it as a change. */
+  protected raise<D extends Record<string, unknown>>(type: string, data: D, metadata?: Partial<MetadataInput>): E {
+    const event = createDomainEvent({
+      type,
+      aggregateId: this.id,
+      aggregateType: this.aggregateType,
+      data,
+      version: this.version + 1,
+      metadata: { ...this.eventMetadata(), ...metadata } as MetadataInput,
+    }) as unknown as E;
+    this.apply(event);
+    this.version = event.version;
+    this.changes.push(event);
+    return event;
+  }
+
+  loadFromHistory(events: readonly E[]): void {
+    for (const event of events) {
+      if (event.version !== this.version + 1) {
+        throw new ValidationError(
+          'events',
+          `aggregate ${this.id} at version ${this.version} cannot apply event version ${event.version}`,
+        );
+      }
+      this.apply(event);
+      this.version = event.version;
+    }
+  }
+
+  /** The version the stream had before the uncommitted changes. */
+  get committedVersion(): number {
+    return this.version - this.changes.length;
+  }
+
+  markCommitted(): void {
+    this.changes = [];
+  }
+}

@@ -1,0 +1,42 @@
+import type { Logger } from '../logger.js';
+import type { ConnectionState, ConnectionStateChange } from './types.js';
+
+/** Tracks a transport's connection state and tells listeners and the logger when it changes. */
+export class ConnectionStateEmitter {
+  private current: ConnectionState;
+  private readonly listeners = new Set<(change: ConnectionStateChange) => void>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly transport: string,
+    initial: ConnectionState = 'disconnected',
+  ) {
+    this.current = initial;
+  }
+
+  get state(): ConnectionState {
+    return this.current;
+  }
+
+  on(listener: (change: ConnectionStateChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  set(state: ConnectionState, error?: Error): void {
+    if (state === this.current) return;
+    const change: ConnectionStateChange = { state, previous: this.current };
+    if (error) change.error = error;
+    this.current = state;
+    const fields = { transport: this.transport, state, previous: change.previous, error: error?.message };
+    if (state === 'disconnected' || state === 'reconnecting') this.logger.warn(fields, `${this.transport}: ${state}`);
+    else this.logger.info(fields, `${this.transport}: ${state}`);
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (listenerError) {
+        this.logger.error({ transport: this.transport, error: (listenerError as Error).message }, 'connection listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { ValidationError } from '../errors.js';
+import type { DeadLetterRecord, DeadLetters } from './types.js';
+
+/** Where a transport keeps dead letters. `take` removes what it returns, atomically per record. */
+export interface DeadLetterStore {
+  add(record: DeadLetterRecord): Promise<void>;
+  list(limit?: number): Promise<DeadLetterRecord[]>;
+  take(id: string | 'all'): Promise<DeadLetterRecord[]>;
+  purge(): Promise<number>;
+}
+
+/**
+ * The one implementation of `bus.deadLetters`: replay takes records out of the
+ * store and hands them to the transport's `redeliver`; records that cannot be
+ * redelivered (undecodable raw messages, or a redelivery that failed) go back.
+ */
+export function createDeadLetters(
+  store: DeadLetterStore,
+  redeliver: (record: DeadLetterRecord) => Promise<void>,
+): DeadLetters {
+  return {
+    list(limit) {
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
+        throw new ValidationError('limit', 'must be a non-negative integer');
+      }
+      return store.list(limit);
+    },
+    async replay(id) {
+      if (typeof id !== 'string' || id.length === 0) {
+        throw new ValidationError('id', 'must be a dead-letter id or "all"');
+      }
+      const records = await store.take(id);
+      let replayed = 0;
+      let firstError: unknown;
+      for (const record of records) {
+        if (record.event === undefined) {
+          await store.add(record);
+          continue;
+        }
+        try {
+          await redeliver(record);
+          replayed++;
+        } catch (error) {
+          firstError ??= error;
+          await store.add(record);
+        }
+      }
+      if (firstError !== undefined) throw firstError;
+      return replayed;
+    },
+    purge: () => store.purge(),
+  };
+}
+
+/** Dead letters in process memory, oldest first, bounded (the oldest are dropped past `max`). */
+export class InMemoryDeadLetterStore implements DeadLetterStore {
+  private records: DeadLetterRecord[] = [];
+  constructor(
+    private readonly max = 10_000,
+    private readonly onOverflow?: (dropped: DeadLetterRecord) => void,
+  ) {}
+
+  async add(record: DeadLetterRecord): Promise<void> {
+    this.records.push(record);
+    while (this.records.length > this.max) {
+      const dropped = this.records.shift();
+      if (dropped) this.onOverflow?.(dropped);
+    }
+  }
+
+  async list(limit?: number): Promise<DeadLetterRecord[]> {
+    return limit === undefined ? this.records.slice() : this.records.slice(0, limit);
+  }
+
+  async take(id: string): Promise<DeadLetterRecord[]> {
+    if (id === 'all') {
+      const all = this.records;
+      this.records = [];
+      return all;
+    }
+    const i = this.records.findIndex((r) => r.id === id);
+    return i < 0 ? [] : this.records.splice(i, 1);
+  }
+
+  async purge(): Promise<number> {
+    const n = this.records.length;
+    this.records = [];
+    return n;
+  }
+}

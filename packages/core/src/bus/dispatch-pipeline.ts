@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { jsonCodec, type EventCodec } from '../codec/json-codec.js';
+import { DecodeError, ValidationError, toError } from '../errors.js';
+import type { BaseEvent } from '../events/types.js';
+import { validateEvent } from '../events/validate.js';
+import { errorFields, eventLogFields, noopLogger, type Logger } from '../logger.js';
+import { compilePattern } from '../pattern/pattern.js';
+import {
+  DEFAULT_RETRY_STRATEGY,
+  backoffDelay,
+  deadLetterEnabled,
+  validateRetryStrategy,
+  type RetryStrategy,
+} from '../retry/retry-strategy.js';
+import { sleep } from '../retry/sleep.js';
+import { createDeadLetterRecord } from './dead-letter-record.js';
+import { composeHandle, composePublish, type InvokeFn, type PublishFn } from './middleware.js';
+import type {
+  DeadLetterRecord,
+  EventBusMiddleware,
+  EventHandler,
+  HandleOutcome,
+  HandleStatus,
+  HandlerContext,
+  HandlerFunction,
+  SubscribeOptions,
+  Subscription,
+} from './types.js';
+
+export interface DispatchPipelineOptions {
+  retry?: RetryStrategy;
+  middleware?: EventBusMiddleware[];
+  logger?: Logger;
+  codec?: EventCodec;
+}
+
+/** A subscription bound to its handler, retry strategy and middleware chain. Built once at subscribe. */
+export interface DispatchTarget {
+  readonly subscription: Subscription;
+  readonly retry: RetryStrategy;
+  readonly filter: ((event: BaseEvent) => boolean) | undefined;
+  readonly errorHandler: ((error: Error, event: BaseEvent) => Promise<void> | void) | undefined;
+  readonly invoke: InvokeFn;
+  readonly matches: (type: string) => boolean;
+}
+
+export type AttemptOutcome =
+  | { status: 'success' }
+  | { status: 'filtered' }
+  /** The attempt failed and another is due after `delayMs`. */
+  | { status: 'retry'; error: Error; delayMs: number }
+  /** Attempts exhausted; errorHandler was called; the transport must store `record`. */
+  | { status: 'dead_letter'; error: Error; record: DeadLetterRecord }
+  /** Attempts exhausted with dead-lettering disabled; errorHandler was called; logged. */
+  | { status: 'failed'; error: Error };
+
+export type DeliveryOutcome =
+  | AttemptOutcome
+  /** The retry wait was cut short by `retrySignal`; `attempt` is the next one due. */
+  | { status: 'interrupted'; error: Error; attempt: number };
+
+const SUCCESS: AttemptOutcome = Object.freeze({ status: 'success' });
+const FILTERED: AttemptOutcome = Object.freeze({ status: 'filtered' });
+
+/**
+ * The one place an event goes from bytes to a handler: decode, filter,
+ * middleware, handle, retry decisions, errorHandler and the dead-letter record.
+ * Transports own only the I/O around it (how a retry waits, where a dead
+ * letter is stored), so every transport behaves the same.
+ */
+export class DispatchPipeline {
+  readonly codec: EventCodec;
+  readonly logger: Logger;
+  readonly defaultRetry: RetryStrategy;
+  private readonly middleware: readonly EventBusMiddleware[];
+  private readonly observers: readonly EventBusMiddleware[];
+
+  constructor(options: DispatchPipelineOptions = {}) {
+    this.codec = options.codec ?? jsonCodec;
+    this.logger = options.logger ?? noopLogger;
+    this.defaultRetry = validateRetryStrategy(options.retry ?? DEFAULT_RETRY_STRATEGY, 'retry');
+    this.middleware = [...(options.middleware ?? [])];
+    this.observers = this.middleware.filter((m) => typeof m.onOutcome === 'function');
+  }
+
+  /** Validation first (nothing is sent on ValidationError), then the middleware chain, then `send`. */
+  composePublish(send: PublishFn): PublishFn {
+    const chain = composePublish(this.middleware, send);
+    return (event) => {
+      validateEvent(event);
+      return chain(event);
+    };
+  }
+
+  /** Checks subscribe arguments and builds the dispatch target. Throws ValidationError. */
+  createTarget<T extends BaseEvent>(
+    pattern: string,
+    handler: EventHandler<T> | HandlerFunction<T>,
+    options: SubscribeOptions = {},
+  ): DispatchTarget {
+    const compiled = compilePattern(pattern);
+    const h = normalizeHandler(handler);
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new ValidationError('options.concurrency', 'must be an integer ≥ 1');
+    }
+    if (options.group !== undefined && (typeof options.group !== 'string' || options.group.length === 0)) {
+      throw new ValidationError('options.group', 'must be a non-empty string');
+    }
+    const retry = h.retryStrategy ? validateRetryStrategy(h.retryStrategy) : this.defaultRetry;
+    const subscription: Subscription = Object.freeze({
+      id: randomUUID(),
+      pattern,
+      concurrency,
+      ...(options.group === undefined ? {} : { group: options.group }),
+    });
+    const handle = h.handle.bind(h) as (e: BaseEvent, c: HandlerContext) => Promise<void> | void;
+    return {
+      subscription,
+      retry,
+      filter: h.filter ? (h.filter.bind(h) as (e: BaseEvent) => boolean) : undefined,
+      errorHandler: h.errorHandler ? (h.errorHandler.bind(h) as (err: Error, e: BaseEvent) => Promise<void>) : undefined,
+      // A sync throw propagates into attempt()'s try; a value becomes a promise.
+      invoke: composeHandle(this.middleware, (event, ctx) => Promise.resolve(handle(event, ctx))),
+      matches: compiled.matches,
+    };
+  }
+
+  /**
+   * Decodes a raw message. Undecodable input gives a dead-letter record for the
+   * transport to store; it never reaches a handler.
+   */
+  decode(
+    raw: Uint8Array | string,
+    where: { pattern: string; group?: string | undefined },
+  ): { event: BaseEvent; deadLetter?: undefined } | { event?: undefined; deadLetter: DeadLetterRecord } {
+    try {
+      return { event: this.codec.decode(raw) };
+    } catch (thrown) {
+      const error = thrown instanceof DecodeError ? thrown : new DecodeError(toError(thrown).message, asBytes(raw));
+      this.logger.warn(
+        { pattern: where.pattern, group: where.group, error: error.message, bytes: error.raw.byteLength },
+        'undecodable message dead-lettered',
+      );
+      return {
+        deadLetter: createDeadLetterRecord({ raw, error, attempts: 0, pattern: where.pattern, group: where.group }),
+      };
+    }
+  }
+
+  /** Runs one attempt: filter, middleware, handler; on failure decides retry or dead letter. Never throws. */
+  async attempt(target: DispatchTarget, event: BaseEvent, attempt: number, signal: AbortSignal): Promise<AttemptOutcome> {
+    const observed = this.observers.length > 0;
+    const started = observed ? performance.now() : 0;
+    const maxAttempts = target.retry.maxAttempts;
+    try {
+      if (target.filter !== undefined && !target.filter(event)) {
+        if (observed) this.notify(event, target, 'filtered', attempt, started);
+        return FILTERED;
+      }
+      const ctx: HandlerContext = { attempt, maxAttempts, subscription: target.subscription, signal };
+      await target.invoke(event, ctx);
+      if (observed) this.notify(event, target, 'success', attempt, started);
+      return SUCCESS;
+    } catch (thrown) {
+      const error = toError(thrown);
+      if (attempt < maxAttempts) {
+        const delayMs = backoffDelay(target.retry, attempt);
+        this.logger.debug(
+          { ...eventLogFields(event), pattern: target.subscription.pattern, attempt, delayMs, error: error.message },
+          'handler failed; will retry',
+        );
+        if (observed) this.notify(event, target, 'retrying', attempt, started, error);
+        return { status: 'retry', error, delayMs };
+      }
+      return this.exhausted(target, event, attempt, error, observed ? started : -1);
+    }
+  }
+
+  /**
+   * In-process delivery: attempts with backoff waits between them until the
+   * event is settled. A `retrySignal` abort cuts a wait short ('interrupted').
+   */
+  async deliver(
+    target: DispatchTarget,
+    event: BaseEvent,
+    signal: AbortSignal,
+    retrySignal: AbortSignal = signal,
+    firstAttempt = 1,
+  ): Promise<DeliveryOutcome> {
+    let outcome = await this.attempt(target, event, firstAttempt, signal);
+    let attempt = firstAttempt;
+    while (outcome.status === 'retry') {
+      if (!(await sleep(outcome.delayMs, retrySignal))) {
+        return { status: 'interrupted', error: outcome.error, attempt: attempt + 1 };
+      }
+      attempt++;
+      outcome = await this.attempt(target, event, attempt, signal);
+    }
+    return outcome;
+  }
+
+  private async exhausted(
+    target: DispatchTarget,
+    event: BaseEvent,
+    attempts: number,
+    error: Error,
+    started: number,
+  ): Promise<AttemptOutcome> {
+    const { pattern, group } = target.subscription;
+    if (target.errorHandler) {
+      try {
+        await target.errorHandler(error, event);
+      } catch (handlerError) {
+        this.logger.error(
+          { ...eventLogFields(event), pattern, group, error: toError(handlerError).message },
+          'errorHandler threw; continuing to dead-letter',
+        );
+      }
+    }
+    const fields = { ...eventLogFields(event), pattern, group, attempts, error: errorFields(error) };
+    if (!deadLetterEnabled(target.retry)) {
+      this.logger.error(fields, 'handler failed on every attempt; dead-lettering is disabled, event dropped');
+      if (started >= 0) this.notify(event, target, 'failed', attempts, started, error);
+      return { status: 'failed', error };
+    }
+    this.logger.warn(fields, 'handler failed on every attempt; event dead-lettered');
+    if (started >= 0) this.notify(event, target, 'dead_lettered', attempts, started, error);
+    return {
+      status: 'dead_letter',
+      error,
+      record: createDeadLetterRecord({ event, error, attempts, pattern, group }),
+    };
+  }
+
+  private notify(
+    event: BaseEvent,
+    target: DispatchTarget,
+    status: HandleStatus,
+    attempt: number,
+    started: number,
+    error?: Error,
+  ): void {
+    const outcome: HandleOutcome = {
+      status,
+      attempt,
+      maxAttempts: target.retry.maxAttempts,
+      subscription: target.subscription,
+      durationMs: performance.now() - started,
+    };
+    if (error) outcome.error = error;
+    for (const observer of this.observers) {
+      try {
+        observer.onOutcome!(event, outcome);
+      } catch (observerError) {
+        this.logger.error(
+          { middleware: observer.name, error: toError(observerError).message },
+          'middleware onOutcome threw',
+        );
+      }
+    }
+  }
+}
+
+export function normalizeHandler<T extends BaseEvent>(handler: EventHandler<T> | HandlerFunction<T>): EventHandler<T> {
+  if (typeof handler === 'function') return { handle: handler };
+  if (handler === null || typeof handler !== 'object' || typeof handler.handle !== 'function') {
+    throw new ValidationError('handler', 'must be a function or an object with a handle() method');
+  }
+  return handler;
+}
+
+function asBytes(raw: Uint8Array | string): Uint8Array {
+  return typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+}

@@ -1,0 +1,29 @@
+import type { BaseEvent } from '../events/types.js';
+import type { EventBusMiddleware, HandlerContext } from './types.js';
+
+export type PublishFn = (event: BaseEvent) => Promise<void>;
+export type InvokeFn = (event: BaseEvent, ctx: HandlerContext) => Promise<void>;
+
+/** Wraps `publish` in every middleware's `publish`, first middleware outermost. Built once per bus. */
+export function composePublish(middleware: readonly EventBusMiddleware[], publish: PublishFn): PublishFn {
+  let fn = publish;
+  for (let i = middleware.length - 1; i >= 0; i--) {
+    const mw = middleware[i];
+    if (!mw?.publish) continue;
+    const next = fn;
+    fn = (event) => mw.publish!(event, next);
+  }
+  return fn;
+}
+
+/** Wraps a handler in every middleware's `handle`, first middleware outermost. Built once per subscription. */
+export function composeHandle(middleware: readonly EventBusMiddleware[], invoke: InvokeFn): InvokeFn {
+  let fn = invoke;
+  for (let i = middleware.length - 1; i >= 0; i--) {
+    const mw = middleware[i];
+    if (!mw?.handle) continue;
+    const next = fn;
+    fn = (event, ctx) => mw.handle!(event, ctx, () => next(event, ctx));
+  }
+  return fn;
+}

@@ -1,0 +1,163 @@
+/**
+ * Every error Herald throws on purpose is a HeraldError with a stable `code`,
+ * so callers can branch on `isHeraldError(e, 'CONCURRENCY')` instead of
+ * matching messages or relying on `instanceof` across duplicated installs.
+ */
+export type HeraldErrorCode =
+  | 'VALIDATION'
+  | 'DECODE'
+  | 'PUBLISH'
+  | 'BUS_CLOSED'
+  | 'UNSUPPORTED'
+  | 'CONCURRENCY'
+  | 'NO_HANDLER'
+  | 'COMMAND_VALIDATION'
+  | 'CONFIG'
+  | 'TIMEOUT';
+
+export class HeraldError extends Error {
+  readonly code: HeraldErrorCode;
+
+  constructor(code: HeraldErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** An event, pattern, option or argument that does not have the required shape. */
+export class ValidationError extends HeraldError {
+  /** Dotted path of the offending field, e.g. `metadata.correlationId`. */
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${message}`, options);
+    this.field = field;
+  }
+}
+
+/** Bytes that could not be turned into an event. Never reaches a handler. */
+export class DecodeError extends HeraldError {
+  readonly raw: Uint8Array;
+  constructor(message: string, raw: Uint8Array, options?: { cause?: unknown }) {
+    super('DECODE', message, options);
+    this.raw = raw;
+  }
+}
+
+/** The transport did not accept an event (not confirmed, unreachable, timed out). */
+export class PublishError extends HeraldError {
+  readonly eventId: string | undefined;
+  readonly eventType: string | undefined;
+  constructor(
+    message: string,
+    details: { eventId?: string; eventType?: string; cause?: unknown } = {},
+  ) {
+    super('PUBLISH', message, { cause: details.cause });
+    this.eventId = details.eventId;
+    this.eventType = details.eventType;
+  }
+}
+
+/** The bus was closed; it accepts no more publishes or subscriptions. */
+export class BusClosedError extends HeraldError {
+  constructor(message = 'the event bus is closed') {
+    super('BUS_CLOSED', message);
+  }
+}
+
+/** The transport cannot do what was asked (e.g. consumer groups on Redis pub/sub). */
+export class UnsupportedError extends HeraldError {
+  readonly feature: string;
+  constructor(feature: string, message: string) {
+    super('UNSUPPORTED', message);
+    this.feature = feature;
+  }
+}
+
+/** An append whose expected version did not match the stream. Nothing was written. */
+export class ConcurrencyError extends HeraldError {
+  readonly streamId: string;
+  readonly expectedVersion: string | number;
+  readonly actualVersion: number;
+  constructor(streamId: string, expectedVersion: string | number, actualVersion: number) {
+    super(
+      'CONCURRENCY',
+      `stream "${streamId}" expected version ${String(expectedVersion)} but is at ${actualVersion}`,
+    );
+    this.streamId = streamId;
+    this.expectedVersion = expectedVersion;
+    this.actualVersion = actualVersion;
+  }
+}
+
+export class NoHandlerError extends HeraldError {
+  readonly commandType: string;
+  constructor(commandType: string) {
+    super('NO_HANDLER', `no handler registered for command type "${commandType}"`);
+    this.commandType = commandType;
+  }
+}
+
+export class CommandValidationError extends HeraldError {
+  readonly commandType: string;
+  constructor(commandType: string, message = `command validation failed: ${commandType}`) {
+    super('COMMAND_VALIDATION', message);
+    this.commandType = commandType;
+  }
+}
+
+/** A configuration value (usually an environment variable) that cannot be used. */
+export class ConfigError extends HeraldError {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super('CONFIG', `${variable}: ${message}`);
+    this.variable = variable;
+  }
+}
+
+/** An operation that did not complete within its bound. */
+export class TimeoutError extends HeraldError {
+  constructor(message: string) {
+    super('TIMEOUT', message);
+  }
+}
+
+const HERALD_CODES: ReadonlySet<string> = new Set<HeraldErrorCode>([
+  'VALIDATION',
+  'DECODE',
+  'PUBLISH',
+  'BUS_CLOSED',
+  'UNSUPPORTED',
+  'CONCURRENCY',
+  'NO_HANDLER',
+  'COMMAND_VALIDATION',
+  'CONFIG',
+  'TIMEOUT',
+]);
+
+/**
+ * True for Herald's errors, optionally of one code. Checks the code rather than
+ * only `instanceof`, so it also works when two copies of core are installed.
+ */
+export function isHeraldError(error: unknown, code?: HeraldErrorCode): error is HeraldError {
+  if (!(error instanceof Error)) return false;
+  const c = (error as { code?: unknown }).code;
+  if (!(error instanceof HeraldError) && !(typeof c === 'string' && HERALD_CODES.has(c))) {
+    return false;
+  }
+  return code === undefined || c === code;
+}
+
+/** Normalises anything thrown into an Error, so handlers that throw strings still get reported. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : safeString(thrown));
+}
+
+function safeString(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,57 @@
+export * from './errors.js';
+export type * from './events/types.js';
+export { createDomainEvent, createIntegrationEvent, createSystemEvent, causedBy } from './events/factories.js';
+export { validateEvent, validateEventType } from './events/validate.js';
+export { createJsonCodec, jsonCodec, DEFAULT_MAX_EVENT_BYTES, type EventCodec, type JsonCodecOptions } from './codec/json-codec.js';
+export { compilePattern, matchesPattern, validatePattern, type CompiledPattern } from './pattern/pattern.js';
+export { RouteTable } from './pattern/route-table.js';
+export {
+  DEFAULT_RETRY_STRATEGY,
+  backoffDelay,
+  deadLetterEnabled,
+  validateRetryStrategy,
+  type RetryStrategy,
+} from './retry/retry-strategy.js';
+export { sleep, withTimeout } from './retry/sleep.js';
+export { noopLogger, eventLogFields, errorFields, type Logger } from './logger.js';
+export type * from './bus/types.js';
+export { composeHandle, composePublish, type InvokeFn, type PublishFn } from './bus/middleware.js';
+export {
+  DispatchPipeline,
+  normalizeHandler,
+  type AttemptOutcome,
+  type DeliveryOutcome,
+  type DispatchPipelineOptions,
+  type DispatchTarget,
+} from './bus/dispatch-pipeline.js';
+export { createDeadLetterRecord } from './bus/dead-letter-record.js';
+export { createDeadLetters, InMemoryDeadLetterStore, type DeadLetterStore } from './bus/dead-letters.js';
+export { ConnectionStateEmitter } from './bus/connection-state.js';
+export { Deque } from './bus/deque.js';
+export { InMemoryEventBus, type InMemoryEventBusOptions } from './bus/in-memory-event-bus.js';
+export type * from './store/types.js';
+export {
+  assertExpectedVersion,
+  expectedVersionMatches,
+  validateAppend,
+  validateExpectedVersion,
+  validateReadArgs,
+} from './store/expected-version.js';
+export { EventSourcedAggregate } from './aggregate/event-sourced-aggregate.js';
+export { AggregateRepository, type AggregateRepositoryOptions } from './aggregate/aggregate-repository.js';
+export {
+  EventDrivenCommandBus,
+  createCommand,
+  type Command,
+  type CommandBus,
+  type CommandHandler,
+} from './commands/command-bus.js';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
+export { InMemoryCheckpointStore, type CheckpointStore } from './outbox/checkpoint-store.js';
+export { readBool, readEnum, readInt, readSecret, readString, type Env } from './config/env.js';
+export {
+  loadEventConfig,
+  type EventBusTransport,
+  type EventConfig,
+  type EventStoreKind,
+} from './config/load-event-config.js';

@@ -1,0 +1,82 @@
+import { ValidationError } from '../errors.js';
+
+export interface RetryStrategy {
+  /** Total attempts, counting the first try. 1 = no retry. */
+  maxAttempts: number;
+  backoff: {
+    type: 'fixed' | 'exponential';
+    /** Milliseconds before the second attempt (and the base of the exponential curve). */
+    delay: number;
+    /** Cap for exponential growth, in milliseconds. */
+    maxDelay?: number;
+    /**
+     * Spread retries of many consumers apart: `true` for ±50%, or a fraction in
+     * (0, 1] of the computed delay taken off at random.
+     */
+    jitter?: boolean | number;
+  };
+  deadLetter?: {
+    enabled: boolean;
+    /** Transport-specific destination (RabbitMQ exchange / routing key). */
+    exchange?: string;
+    routingKey?: string;
+  };
+}
+
+export const DEFAULT_RETRY_STRATEGY: RetryStrategy = Object.freeze({
+  maxAttempts: 3,
+  backoff: Object.freeze({ type: 'exponential', delay: 100, maxDelay: 10_000 }),
+  deadLetter: Object.freeze({ enabled: true }),
+}) as RetryStrategy;
+
+/** Throws ValidationError naming the bad field. */
+export function validateRetryStrategy(strategy: RetryStrategy, field = 'retryStrategy'): RetryStrategy {
+  if (strategy === null || typeof strategy !== 'object') {
+    throw new ValidationError(field, 'must be an object');
+  }
+  const { maxAttempts, backoff } = strategy;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
+    throw new ValidationError(`${field}.maxAttempts`, 'must be an integer ≥ 1');
+  }
+  if (backoff === null || typeof backoff !== 'object') {
+    throw new ValidationError(`${field}.backoff`, 'must be an object');
+  }
+  if (backoff.type !== 'fixed' && backoff.type !== 'exponential') {
+    throw new ValidationError(`${field}.backoff.type`, 'must be "fixed" or "exponential"');
+  }
+  if (!Number.isFinite(backoff.delay) || backoff.delay < 0) {
+    throw new ValidationError(`${field}.backoff.delay`, 'must be a number of milliseconds ≥ 0');
+  }
+  if (backoff.maxDelay !== undefined && (!Number.isFinite(backoff.maxDelay) || backoff.maxDelay < 0)) {
+    throw new ValidationError(`${field}.backoff.maxDelay`, 'must be a number of milliseconds ≥ 0');
+  }
+  const j = backoff.jitter;
+  if (j !== undefined && typeof j !== 'boolean' && !(typeof j === 'number' && j > 0 && j <= 1)) {
+    throw new ValidationError(`${field}.backoff.jitter`, 'must be a boolean or a fraction in (0, 1]');
+  }
+  return strategy;
+}
+
+/**
+ * Milliseconds to wait after `failedAttempt` (1-based) before the next one:
+ * fixed → delay; exponential → delay · 2^(failedAttempt−1), capped by maxDelay;
+ * jitter then removes a random share so consumers spread out.
+ */
+export function backoffDelay(
+  strategy: RetryStrategy,
+  failedAttempt: number,
+  random: () => number = Math.random,
+): number {
+  const { type, delay, maxDelay, jitter } = strategy.backoff;
+  let ms = type === 'fixed' ? delay : delay * 2 ** Math.max(0, failedAttempt - 1);
+  if (maxDelay !== undefined) ms = Math.min(ms, maxDelay);
+  if (jitter) {
+    const share = jitter === true ? 0.5 : jitter;
+    ms -= ms * share * random();
+  }
+  return Math.max(0, Math.round(ms));
+}
+
+export function deadLetterEnabled(strategy: RetryStrategy): boolean {
+  return strategy.deadLetter?.enabled ?? true;
+}
