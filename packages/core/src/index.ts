@@ -55,3 +55,10 @@ export {
   type EventConfig,
   type EventStoreKind,
 } from './config/load-event-config.js';
+export {
+  loadRabbitMQConfig,
+  loadRedisConfig,
+  redactUrl,
+  type RabbitMQConnectionConfig,
+  type RedisConnectionConfig,
+} from './config/connection-config.js';

@@ -1,0 +1,73 @@
+/**
+ * The benchmark harness: each scenario measures Herald and, in the same run,
+ * the best alternative as its baseline. Results are printed as a table and
+ * written to results/latest.json as
+ * `[{ scenario, metric, herald, baseline, baselineName, ratio }]`
+ * with ratio = herald / baseline (higher is better; for "lower is better"
+ * metrics such as latency the scenario inverts before reporting).
+ */
+export interface BenchContext {
+  /** Seconds-long run for CI: fewer events, no thresholds enforced. */
+  quick: boolean;
+  log(message: string): void;
+}
+
+export interface BenchResult {
+  scenario: string;
+  metric: string;
+  herald: number;
+  baseline: number;
+  baselineName: string;
+  /** herald / baseline, oriented so higher is better. */
+  ratio: number;
+  unit?: string;
+  /** The issue's target for this ratio or figure, for the report. */
+  target?: string;
+  /** Whether the target was met in this run (undefined when there is none). */
+  met?: boolean;
+}
+
+export interface Scenario {
+  name: string;
+  /** Servers needed; the scenario is skipped with a note when one is unreachable. */
+  requires?: Array<'redis' | 'rabbitmq'>;
+  run(ctx: BenchContext): Promise<BenchResult[]>;
+}
+
+/** Events per second over `fn`, which must process `count` events. */
+export async function throughput(count: number, fn: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  const seconds = (performance.now() - started) / 1000;
+  return count / seconds;
+}
+
+/** Best of `runs` measurements (reduces noise from GC and the other core). */
+export async function bestOf(runs: number, measure: () => Promise<number>): Promise<number> {
+  let best = -Infinity;
+  for (let i = 0; i < runs; i++) best = Math.max(best, await measure());
+  return best;
+}
+
+export function percentile(sortedAsc: number[], p: number): number {
+  if (sortedAsc.length === 0) return Number.NaN;
+  const i = Math.min(sortedAsc.length - 1, Math.max(0, Math.ceil((p / 100) * sortedAsc.length) - 1));
+  return sortedAsc[i]!;
+}
+
+export function result(
+  r: Omit<BenchResult, 'ratio' | 'met'> & { ratio?: number; higherIsBetter?: boolean; minRatio?: number },
+): BenchResult {
+  const { higherIsBetter = true, minRatio, ...rest } = r;
+  const ratio = r.ratio ?? (higherIsBetter ? r.herald / r.baseline : r.baseline / r.herald);
+  const out: BenchResult = { ...rest, ratio };
+  if (minRatio !== undefined) {
+    out.met = ratio >= minRatio;
+    out.target ??= `ratio ≥ ${minRatio}`;
+  }
+  return out;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
