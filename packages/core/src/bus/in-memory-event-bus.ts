@@ -224,7 +224,8 @@ export class InMemoryEventBus implements EventBus {
       this.outstanding++;
       this.pump(queue);
       if (queue.buffer.length >= this.highWaterMark) {
-        (waits ??= []).push(new Promise<void>((resolve) => queue.spaceWaiters.push(resolve)));
+        waits ??= [];
+        waits.push(new Promise<void>((resolve) => queue.spaceWaiters.push(resolve)));
       }
     }
     if (waits === undefined) return RESOLVED;
