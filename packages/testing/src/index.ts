@@ -1,1 +1,20 @@
-export {};
+export { describeEventBusConformance, type EventBusConformanceOptions } from './conformance/event-bus-conformance.js';
+export * from './conformance/event-store-conformance.js';
+export {
+  RecordingEventBus,
+  type HandledEvent,
+  type RecordingEventBusOptions,
+} from './recording/recording-event-bus.js';
+export { createTestKit, type TestKit, type TestKitOptions } from './kit/create-test-kit.js';
+export {
+  scenario,
+  type ErrorClass,
+  type GivenEvent,
+  type ScenarioGiven,
+  type ScenarioOptions,
+  type ScenarioThen,
+  type ScenarioWhen,
+} from './scenario/scenario.js';
+export type { ExpectedEvent } from './scenario/event-comparison.js';
+export { waitUntil, type WaitUntilOptions } from './wait-until.js';
+export { Gate } from './gate.js';

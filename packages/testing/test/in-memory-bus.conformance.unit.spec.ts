@@ -1,0 +1,8 @@
+import { InMemoryEventBus } from '@herald/core';
+import { describeEventBusConformance } from '../src/index.js';
+
+// The in-memory bus has no wire, so the malformed-message cases (injectRaw) do not apply.
+describeEventBusConformance({
+  name: 'InMemoryEventBus',
+  create: () => new InMemoryEventBus({ closeTimeoutMs: 5_000 }),
+});

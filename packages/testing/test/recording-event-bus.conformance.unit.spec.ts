@@ -1,0 +1,8 @@
+import { InMemoryEventBus } from '@herald/core';
+import { describeEventBusConformance, RecordingEventBus } from '../src/index.js';
+
+// The recording wrapper must be transparent: over the in-memory bus it passes the same suite.
+describeEventBusConformance({
+  name: 'RecordingEventBus over InMemoryEventBus',
+  create: () => new RecordingEventBus(new InMemoryEventBus({ closeTimeoutMs: 5_000 })),
+});
