@@ -29,13 +29,22 @@ export class ConnectionStateEmitter {
     if (error) change.error = error;
     this.current = state;
     const fields = { transport: this.transport, state, previous: change.previous, error: error?.message };
-    if (state === 'disconnected' || state === 'reconnecting') this.logger.warn(fields, `${this.transport}: ${state}`);
-    else this.logger.info(fields, `${this.transport}: ${state}`);
+    // A throwing logger must not keep listeners from hearing about the change (or make close() fail).
+    try {
+      if (state === 'disconnected' || state === 'reconnecting') this.logger.warn(fields, `${this.transport}: ${state}`);
+      else this.logger.info(fields, `${this.transport}: ${state}`);
+    } catch {
+      // the logger is what failed; nothing to report it to
+    }
     for (const listener of this.listeners) {
       try {
         listener(change);
       } catch (listenerError) {
-        this.logger.error({ transport: this.transport, error: (listenerError as Error).message }, 'connection listener threw');
+        try {
+          this.logger.error({ transport: this.transport, error: (listenerError as Error)?.message }, 'connection listener threw');
+        } catch {
+          // as above
+        }
       }
     }
   }

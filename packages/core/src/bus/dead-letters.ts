@@ -19,7 +19,8 @@ export function createDeadLetters(
   redeliver: (record: DeadLetterRecord) => Promise<void>,
 ): DeadLetters {
   return {
-    list(limit) {
+    async list(limit) {
+      // async: a bad limit is a rejected promise like every other failure here, not a synchronous throw.
       if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
         throw new ValidationError('limit', 'must be a non-negative integer');
       }

@@ -60,6 +60,7 @@ export type DeliveryOutcome =
   | { status: 'interrupted'; error: Error; attempt: number };
 
 const SUCCESS: AttemptOutcome = Object.freeze({ status: 'success' });
+const RESOLVED = Promise.resolve();
 const FILTERED: AttemptOutcome = Object.freeze({ status: 'filtered' });
 
 /**
@@ -138,9 +139,11 @@ export class DispatchPipeline {
       return { event: this.codec.decode(raw) };
     } catch (thrown) {
       const error = thrown instanceof DecodeError ? thrown : new DecodeError(toError(thrown).message, asBytes(raw));
-      this.logger.warn(
-        { pattern: where.pattern, group: where.group, error: error.message, bytes: error.raw.byteLength },
-        'undecodable message dead-lettered',
+      this.safely(() =>
+        this.logger.warn(
+          { pattern: where.pattern, group: where.group, error: error.message, bytes: error.raw.byteLength },
+          'undecodable message dead-lettered',
+        ),
       );
       return {
         deadLetter: createDeadLetterRecord({ raw, error, attempts: 0, pattern: where.pattern, group: where.group }),
@@ -149,32 +152,75 @@ export class DispatchPipeline {
   }
 
   /** Runs one attempt: filter, middleware, handler; on failure decides retry or dead letter. Never throws. */
-  async attempt(target: DispatchTarget, event: BaseEvent, attempt: number, signal: AbortSignal): Promise<AttemptOutcome> {
+  attempt(target: DispatchTarget, event: BaseEvent, attempt: number, signal: AbortSignal): Promise<AttemptOutcome> {
+    return new Promise((resolve) => this.startAttempt(target, event, attempt, signal, resolve));
+  }
+
+  /**
+   * `attempt()` for hot paths: runs filter, middleware and handler now and calls
+   * `done` with the outcome one promise hop after the handler settles (never
+   * synchronously), without the promise layers of an async function. Never
+   * throws; `done` is called exactly once and must not throw.
+   */
+  startAttempt(
+    target: DispatchTarget,
+    event: BaseEvent,
+    attempt: number,
+    signal: AbortSignal,
+    done: (outcome: AttemptOutcome) => void,
+  ): void {
     const observed = this.observers.length > 0;
     const started = observed ? performance.now() : 0;
-    const maxAttempts = target.retry.maxAttempts;
+    let handled: Promise<void>;
     try {
       if (target.filter !== undefined && !target.filter(event)) {
         if (observed) this.notify(event, target, 'filtered', attempt, started);
-        return FILTERED;
+        void RESOLVED.then(() => done(FILTERED));
+        return;
       }
-      const ctx: HandlerContext = { attempt, maxAttempts, subscription: target.subscription, signal };
-      await target.invoke(event, ctx);
-      if (observed) this.notify(event, target, 'success', attempt, started);
-      return SUCCESS;
+      const ctx: HandlerContext = { attempt, maxAttempts: target.retry.maxAttempts, subscription: target.subscription, signal };
+      handled = target.invoke(event, ctx);
     } catch (thrown) {
-      const error = toError(thrown);
-      if (attempt < maxAttempts) {
-        const delayMs = backoffDelay(target.retry, attempt);
+      void RESOLVED.then(() => this.failed(target, event, attempt, thrown, observed, started, done));
+      return;
+    }
+    // A middleware written without async may hand back a plain value or a foreign thenable.
+    (handled instanceof Promise ? handled : Promise.resolve(handled)).then(
+      () => {
+        if (observed) this.notify(event, target, 'success', attempt, started);
+        done(SUCCESS);
+      },
+      (thrown: unknown) => this.failed(target, event, attempt, thrown, observed, started, done),
+    );
+  }
+
+  /** A failed attempt: another one after a backoff, or — attempts exhausted — errorHandler and a dead letter. */
+  private failed(
+    target: DispatchTarget,
+    event: BaseEvent,
+    attempt: number,
+    thrown: unknown,
+    observed: boolean,
+    started: number,
+    done: (outcome: AttemptOutcome) => void,
+  ): void {
+    const error = toError(thrown);
+    if (attempt < target.retry.maxAttempts) {
+      const delayMs = backoffDelay(target.retry, attempt);
+      this.safely(() =>
         this.logger.debug(
           { ...eventLogFields(event), pattern: target.subscription.pattern, attempt, delayMs, error: error.message },
           'handler failed; will retry',
-        );
-        if (observed) this.notify(event, target, 'retrying', attempt, started, error);
-        return { status: 'retry', error, delayMs };
-      }
-      return this.exhausted(target, event, attempt, error, observed ? started : -1);
+        ),
+      );
+      if (observed) this.notify(event, target, 'retrying', attempt, started, error);
+      done({ status: 'retry', error, delayMs });
+      return;
     }
+    // exhausted() catches what errorHandler throws; the rejection path guards against a throwing logger.
+    this.exhausted(target, event, attempt, error, observed ? started : -1).then(done, () => {
+      done({ status: 'failed', error });
+    });
   }
 
   /**
@@ -212,19 +258,22 @@ export class DispatchPipeline {
       try {
         await target.errorHandler(error, event);
       } catch (handlerError) {
-        this.logger.error(
-          { ...eventLogFields(event), pattern, group, error: toError(handlerError).message },
-          'errorHandler threw; continuing to dead-letter',
+        this.safely(() =>
+          this.logger.error(
+            { ...eventLogFields(event), pattern, group, error: toError(handlerError).message },
+            'errorHandler threw; continuing to dead-letter',
+          ),
         );
       }
     }
     const fields = { ...eventLogFields(event), pattern, group, attempts, error: errorFields(error) };
     if (!deadLetterEnabled(target.retry)) {
-      this.logger.error(fields, 'handler failed on every attempt; dead-lettering is disabled, event dropped');
+      this.safely(() => this.logger.error(fields, 'handler failed on every attempt; dead-lettering is disabled, event dropped'));
       if (started >= 0) this.notify(event, target, 'failed', attempts, started, error);
       return { status: 'failed', error };
     }
-    this.logger.warn(fields, 'handler failed on every attempt; event dead-lettered');
+    // A throwing logger must not cost the dead letter.
+    this.safely(() => this.logger.warn(fields, 'handler failed on every attempt; event dead-lettered'));
     if (started >= 0) this.notify(event, target, 'dead_lettered', attempts, started, error);
     return {
       status: 'dead_letter',
@@ -253,11 +302,19 @@ export class DispatchPipeline {
       try {
         observer.onOutcome!(event, outcome);
       } catch (observerError) {
-        this.logger.error(
-          { middleware: observer.name, error: toError(observerError).message },
-          'middleware onOutcome threw',
+        this.safely(() =>
+          this.logger.error({ middleware: observer.name, error: toError(observerError).message }, 'middleware onOutcome threw'),
         );
       }
+    }
+  }
+
+  /** Runs a log call; a logger that throws must not change what happens to an event. */
+  private safely(log: () => void): void {
+    try {
+      log();
+    } catch {
+      // nothing sensible to do: the logger itself is what failed
     }
   }
 }

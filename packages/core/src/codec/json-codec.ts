@@ -6,6 +6,12 @@ import { validateEvent } from '../events/validate.js';
 export interface EventCodec {
   readonly contentType: string;
   encode(event: BaseEvent): Buffer;
+  /**
+   * Optional, for text formats: the same encoding as a string, with the same
+   * checks as `encode`. Transports whose client sends strings use it to skip
+   * a copy; they fall back to `encode` when it is absent.
+   */
+  encodeText?(event: BaseEvent): string;
   /** Throws DecodeError (carrying the raw bytes) for anything that is not a sound event. */
   decode(bytes: Uint8Array | string): BaseEvent;
 }
@@ -43,6 +49,17 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       }
       return bytes;
     },
+    encodeText(event) {
+      const text = JSON.stringify(event);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
+      if (text.length * 3 > maxBytes) {
+        const byteLength = Buffer.byteLength(text, 'utf8');
+        if (byteLength > maxBytes) {
+          throw new ValidationError('event', `encodes to ${byteLength} bytes, over the ${maxBytes}-byte limit`);
+        }
+      }
+      return text;
+    },
     decode(input) {
       const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
       if (raw.byteLength === 0) throw new DecodeError('empty message', raw);
@@ -52,7 +69,8 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       let parsed: unknown;
       try {
         const text = typeof input === 'string' ? input : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
-        parsed = JSON.parse(text, revive);
+        // A plain parse and one walk over the result: several times cheaper than a reviver function.
+        parsed = revive(JSON.parse(text));
       } catch (cause) {
         throw new DecodeError(`not valid JSON: ${(cause as Error).message}`, raw, { cause });
       }
@@ -65,13 +83,43 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
   };
 }
 
-function revive(key: string, value: unknown): unknown {
-  if (key === '__proto__') return undefined;
-  if (typeof value === 'string' && value.length === 24 && ISO_DATE.test(value)) {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? value : date;
+/**
+ * Revives, in place, every string in `Date#toISOString()` form as a Date and
+ * drops every `__proto__` key (JSON.parse makes it an own property, which
+ * `Object.assign` or a merge would turn into a prototype change).
+ */
+function revive(value: unknown): unknown {
+  if (typeof value === 'string') return reviveString(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') {
+        if (v.length === 24) value[i] = reviveString(v);
+      } else if (v !== null && typeof v === 'object') {
+        revive(v);
+      }
+    }
+    return value;
   }
-  return value;
+  const obj = value as Record<string, unknown>;
+  // biome-ignore lint/complexity/useLiteralKeys: `obj.__proto__` would name the accessor, not the own key JSON.parse made.
+  if (Object.hasOwn(obj, '__proto__')) delete obj['__proto__'];
+  for (const key of Object.keys(obj)) {
+    const v = obj[key];
+    if (typeof v === 'string') {
+      if (v.length === 24) obj[key] = reviveString(v);
+    } else if (v !== null && typeof v === 'object') {
+      revive(v);
+    }
+  }
+  return obj;
+}
+
+function reviveString(value: string): string | Date {
+  if (value.length !== 24 || !ISO_DATE.test(value)) return value;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date;
 }
 
 /** The default codec: JSON with a 1 MiB limit. */

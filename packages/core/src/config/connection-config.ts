@@ -49,7 +49,10 @@ export function loadRabbitMQConfig(env: Env = process.env): RabbitMQConnectionCo
   };
 }
 
-/** `scheme://user:***@host:port/...` — a URL safe to log. */
+/**
+ * `scheme://user:***@host:port/...` — a URL safe to log. The password runs to
+ * the last `@` before the path, so an unencoded `@` in it cannot leak a part.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1***@');
+  return url.replace(/(\/\/[^:/@]*:)[^/]*@/, '$1***@');
 }

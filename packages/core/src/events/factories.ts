@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ValidationError } from '../errors.js';
 import type {
   BaseEvent,
   DomainEvent,
@@ -19,6 +20,10 @@ interface CommonInput {
 }
 
 function base(input: CommonInput): BaseEvent {
+  if (input.metadata === null || typeof input.metadata !== 'object') {
+    // A TypeError from reading correlationId would not say what is missing.
+    throw new ValidationError('metadata', 'must be an object with at least source and environment');
+  }
   const metadata: EventMetadata = {
     ...input.metadata,
     correlationId: input.metadata.correlationId ?? randomUUID(),

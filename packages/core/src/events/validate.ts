@@ -26,58 +26,107 @@ export function validateEvent(event: unknown): BaseEvent {
     throw new ValidationError('metadata', 'must be an object');
   }
   const meta = m as Record<string, unknown>;
-  for (const field of ['correlationId', 'source', 'environment'] as const) {
-    if (typeof meta[field] !== 'string' || (meta[field] as string).length === 0) {
-      throw new ValidationError(`metadata.${field}`, 'must be a non-empty string');
-    }
+  requireString(meta.correlationId, 'metadata.correlationId');
+  requireString(meta.source, 'metadata.source');
+  requireString(meta.environment, 'metadata.environment');
+  if (meta.causationId !== undefined && typeof meta.causationId !== 'string') {
+    throw new ValidationError('metadata.causationId', 'must be a string when present');
   }
-  for (const field of ['causationId', 'userId'] as const) {
-    if (meta[field] !== undefined && typeof meta[field] !== 'string') {
-      throw new ValidationError(`metadata.${field}`, 'must be a string when present');
-    }
+  if (meta.userId !== undefined && typeof meta.userId !== 'string') {
+    throw new ValidationError('metadata.userId', 'must be a string when present');
   }
-  // Everything else must survive the wire: check the whole event once.
-  const seen = new Set<object>();
-  for (const key in e) {
-    if (key !== 'timestamp') assertSerializable(e[key], key, seen);
-  }
+  // Everything else must survive the wire: check the whole event once. This runs on every
+  // publish, so the happy path allocates only the ancestor stack and builds no path strings.
+  const problem = unserializable(e, []);
+  if (problem !== undefined) throw new ValidationError(formatPath(problem.path), problem.message);
   return event as BaseEvent;
 }
 
+function requireString(value: unknown, field: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ValidationError(field, 'must be a non-empty string');
+  }
+}
+
+// Types already found valid: most services publish a handful of types, so the regex runs once per type.
+const validTypes = new Set<string>();
+const VALID_TYPES_LIMIT = 10_000;
+
 export function validateEventType(type: unknown, field = 'type'): asserts type is string {
+  if (typeof type === 'string' && validTypes.has(type)) return;
   if (typeof type !== 'string' || !EVENT_TYPE.test(type)) {
     throw new ValidationError(
       field,
       `must be dot-separated words of letters, digits, "_" or "-" (got ${JSON.stringify(type)})`,
     );
   }
+  if (validTypes.size >= VALID_TYPES_LIMIT) validTypes.clear();
+  validTypes.add(type);
 }
 
-function assertSerializable(value: unknown, path: string, seen: Set<object>): void {
+interface Problem {
+  /** Keys from the offending value out to the event's own field, innermost first. */
+  path: Array<string | number>;
+  message: string;
+}
+
+/**
+ * What JSON cannot carry inside the object or array `value` (bigint, function,
+ * symbol, non-finite number, a cycle), or undefined. Dates are fine.
+ */
+function unserializable(value: object | null, ancestors: object[]): Problem | undefined {
+  if (value === null || value instanceof Date) return undefined;
+  // Ancestors only (popped on the way out): the same object referenced twice is fine, a cycle is not.
+  if (ancestors.includes(value)) return { path: [], message: 'contains a cycle' };
+  ancestors.push(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') continue;
+      const problem = typeof v === 'object' ? unserializable(v, ancestors) : scalarProblem(v);
+      if (problem !== undefined) {
+        problem.path.push(i);
+        return problem;
+      }
+    }
+  } else {
+    const rec = value as Record<string, unknown>;
+    for (const key in rec) {
+      const v = rec[key];
+      if (typeof v === 'string') continue;
+      const problem = typeof v === 'object' ? unserializable(v, ancestors) : scalarProblem(v);
+      if (problem !== undefined) {
+        problem.path.push(key);
+        return problem;
+      }
+    }
+  }
+  ancestors.pop();
+  return undefined;
+}
+
+function scalarProblem(value: unknown): Problem | undefined {
   switch (typeof value) {
-    case 'string':
     case 'boolean':
     case 'undefined':
-      return;
+      return undefined;
     case 'number':
-      if (!Number.isFinite(value)) throw new ValidationError(path, 'is not a finite number');
-      return;
+      return Number.isFinite(value) ? undefined : { path: [], message: 'is not a finite number' };
     case 'bigint':
-      throw new ValidationError(path, 'is a bigint, which JSON cannot carry');
+      return { path: [], message: 'is a bigint, which JSON cannot carry' };
     case 'function':
-      throw new ValidationError(path, 'is a function, which JSON cannot carry');
-    case 'symbol':
-      throw new ValidationError(path, 'is a symbol, which JSON cannot carry');
+      return { path: [], message: 'is a function, which JSON cannot carry' };
+    default:
+      return { path: [], message: 'is a symbol, which JSON cannot carry' };
   }
-  if (value === null || value instanceof Date) return;
-  const obj = value as object;
-  if (seen.has(obj)) throw new ValidationError(path, 'contains a cycle');
-  seen.add(obj);
-  if (Array.isArray(obj)) {
-    for (let i = 0; i < obj.length; i++) assertSerializable(obj[i], `${path}[${i}]`, seen);
-  } else {
-    const rec = obj as Record<string, unknown>;
-    for (const key in rec) assertSerializable(rec[key], `${path}.${key}`, seen);
+}
+
+/** ['x', 1, 'list', 'data'] (innermost first) → `data.list[1].x`. */
+function formatPath(reversed: Array<string | number>): string {
+  let path = String(reversed[reversed.length - 1]);
+  for (let i = reversed.length - 2; i >= 0; i--) {
+    const key = reversed[i]!;
+    path += typeof key === 'number' ? `[${key}]` : `.${key}`;
   }
-  seen.delete(obj);
+  return path;
 }

@@ -24,6 +24,7 @@ export class RouteTable<T> {
     this.routes.clear();
   }
 
+  /** Removes `entry` as added under `pattern` (one occurrence); true when something was removed. */
   remove(pattern: string, entry: T): boolean {
     let removed = false;
     const list = this.literal.get(pattern);
@@ -34,11 +35,13 @@ export class RouteTable<T> {
         removed = true;
         if (list.length === 0) this.literal.delete(pattern);
       }
-    }
-    const j = this.wildcard.findIndex((w) => w.entry === entry);
-    if (j >= 0) {
-      this.wildcard.splice(j, 1);
-      removed = true;
+    } else {
+      // Only the wildcard entry added under this pattern: the same entry may be routed under others.
+      const j = this.wildcard.findIndex((w) => w.entry === entry && w.compiled.pattern === pattern);
+      if (j >= 0) {
+        this.wildcard.splice(j, 1);
+        removed = true;
+      }
     }
     if (removed) this.routes.clear();
     return removed;

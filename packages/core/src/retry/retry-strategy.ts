@@ -10,8 +10,8 @@ export interface RetryStrategy {
     /** Cap for exponential growth, in milliseconds. */
     maxDelay?: number;
     /**
-     * Spread retries of many consumers apart: `true` for ±50%, or a fraction in
-     * (0, 1] of the computed delay taken off at random.
+     * Spread retries of many consumers apart: `true` takes off up to 50% of the
+     * computed delay at random, a fraction in (0, 1] up to that share.
      */
     jitter?: boolean | number;
   };

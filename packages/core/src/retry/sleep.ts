@@ -1,3 +1,9 @@
+/**
+ * The longest delay a Node timer honours; anything longer fires after 1 ms
+ * (with a TimeoutOverflowWarning). Longer waits are clamped to it instead.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Resolves after `ms`, or early (to `false`) when `signal` aborts. Never rejects. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
@@ -10,7 +16,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve(true);
-    }, ms);
+    }, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -22,7 +28,7 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, error: () => Err
   return Promise.race([
     promise,
     new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(error()), ms);
+      timer = setTimeout(() => reject(error()), Math.min(ms, MAX_TIMER_MS));
     }),
   ]).finally(() => clearTimeout(timer));
 }

@@ -1,0 +1,423 @@
+import { BusClosedError, ValidationError, toError } from '../errors.js';
+import type { BaseEvent } from '../events/types.js';
+import { eventLogFields, type Logger } from '../logger.js';
+import { sleep } from '../retry/sleep.js';
+import { createDeadLetterRecord } from './dead-letter-record.js';
+import { Deque } from './deque.js';
+import type { AttemptOutcome, DeliveryOutcome, DispatchPipeline, DispatchTarget } from './dispatch-pipeline.js';
+import type { DeadLetterRecord, Subscription } from './types.js';
+
+export interface DeliveryQueuesOptions {
+  pipeline: DispatchPipeline;
+  /**
+   * Stores a dead letter: attempts exhausted, a retry wait cut short with no
+   * subscriber left to take the event, or an event still buffered at close.
+   * `queue` is where it failed, so a replay can go back there.
+   */
+  deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void>;
+  /** Buffered events per queue at which `push` reports the queue as full. */
+  highWaterMark: number;
+  /** How long `remove`/`close` wait for handlers before aborting `ctx.signal`. */
+  closeTimeoutMs: number;
+}
+
+interface Delivery {
+  event: BaseEvent;
+  attempt: number;
+}
+
+/** One consumer of a delivery queue: a subscription with its own concurrency. */
+class Member {
+  inFlight = 0;
+  closed = false;
+  onIdle: (() => void) | undefined;
+  readonly abort = new AbortController();
+  readonly stopRetries = new AbortController();
+  constructor(readonly target: DispatchTarget) {}
+  get subscription(): Subscription {
+    return this.target.subscription;
+  }
+}
+
+/**
+ * A buffer of events for one ungrouped subscription, or shared by the members
+ * of a group. Transports hold it as a handle to `push` events to.
+ */
+export class DeliveryQueue {
+  /** @internal */
+  readonly buffer = new Deque<Delivery>();
+  /** @internal */
+  readonly members: Member[] = [];
+  /** @internal */
+  spaceWaiters: Array<() => void> = [];
+  private next = 0;
+  constructor(
+    readonly key: string,
+    readonly pattern: string,
+    readonly group: string | undefined,
+  ) {}
+
+  /** Events buffered and not yet started. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** @internal The next member with a free slot, round-robin so group members share the load. */
+  pickMember(): Member | undefined {
+    const n = this.members.length;
+    if (n === 1) {
+      const m = this.members[0]!;
+      return !m.closed && m.inFlight < m.subscription.concurrency ? m : undefined;
+    }
+    for (let i = 0; i < n; i++) {
+      const m = this.members[(this.next + i) % n]!;
+      if (!m.closed && m.inFlight < m.subscription.concurrency) {
+        this.next = (this.next + i + 1) % n;
+        return m;
+      }
+    }
+    return undefined;
+  }
+}
+
+const RESOLVED = Promise.resolve();
+
+/**
+ * In-process delivery shared by every transport that hands events to local
+ * handlers: each subscription (or group) has a FIFO buffer drained by up to
+ * `concurrency` handlers through the DispatchPipeline, retries wait in
+ * process, and `remove`/`close` are barriers. Transports decide which queues
+ * an event goes to and where dead letters are stored.
+ */
+export class DeliveryQueues {
+  private readonly pipeline: DispatchPipeline;
+  private readonly logger: Logger;
+  private readonly deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void>;
+  private readonly highWaterMark: number;
+  private readonly closeTimeoutMs: number;
+  private readonly queues = new Map<string, DeliveryQueue>();
+  private readonly members = new Map<string, { member: Member; queue: DeliveryQueue }>();
+  private closing = false;
+  /** Work that `close` waits for besides deliveries (e.g. publishes under way). */
+  private pending = 0;
+  /** Events buffered or being handled, across all queues. */
+  private outstanding = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** Barriers of subscribers still stopping, by subscription id, so a repeated remove can wait on them. */
+  private readonly stopping = new Map<string, Promise<void>>();
+
+  constructor(options: DeliveryQueuesOptions) {
+    this.pipeline = options.pipeline;
+    this.logger = options.pipeline.logger;
+    this.deadLetter = options.deadLetter;
+    this.highWaterMark = options.highWaterMark;
+    this.closeTimeoutMs = options.closeTimeoutMs;
+  }
+
+  /**
+   * Adds a subscriber. Members of a group share one queue (and must use the
+   * same pattern: ValidationError otherwise). `created` tells whether the
+   * queue is new, so the transport can start routing to it.
+   */
+  add(target: DispatchTarget): { queue: DeliveryQueue; created: boolean } {
+    const { subscription } = target;
+    const key = subscription.group === undefined ? `sub:${subscription.id}` : `group:${subscription.group}`;
+    let queue = this.queues.get(key);
+    if (queue && queue.pattern !== subscription.pattern) {
+      throw new ValidationError(
+        'pattern',
+        `group "${subscription.group}" already subscribes to "${queue.pattern}"; every member of a group must use the same pattern`,
+      );
+    }
+    const created = queue === undefined;
+    if (!queue) {
+      queue = new DeliveryQueue(key, subscription.pattern, subscription.group);
+      this.queues.set(key, queue);
+    }
+    const member = new Member(target);
+    queue.members.push(member);
+    this.members.set(subscription.id, { member, queue });
+    this.pump(queue);
+    return { queue, created };
+  }
+
+  /**
+   * Detaches a subscriber at once (no new event reaches it). When it was the
+   * last member, the queue is removed and its buffered events are dropped
+   * (logged). `stopped` is the barrier: it resolves once the subscriber's
+   * handlers have finished or were aborted after the close timeout.
+   * Undefined when the subscription is unknown (already removed).
+   */
+  remove(
+    subscription: Subscription,
+  ): { queue: DeliveryQueue; queueRemoved: boolean; stopped: Promise<void> } | undefined {
+    const entry = this.members.get(subscription?.id);
+    if (!entry) return undefined;
+    this.members.delete(subscription.id);
+    const { member, queue } = entry;
+    member.closed = true;
+    queue.members.splice(queue.members.indexOf(member), 1);
+    const queueRemoved = queue.members.length === 0;
+    if (queueRemoved) this.removeQueue(queue);
+    else this.pump(queue);
+    return { queue, queueRemoved, stopped: this.stopTracked(member) };
+  }
+
+  /**
+   * The barrier of a subscriber that was already removed (or closed) and is
+   * still stopping; undefined once it has stopped. A second `unsubscribe` of
+   * the same subscription waits on it, so every call is a barrier.
+   */
+  whenStopped(subscription: Subscription): Promise<void> | undefined {
+    return this.stopping.get(subscription?.id);
+  }
+
+  /**
+   * Buffers an event for `queue` and starts handlers with free slots. Returns
+   * true when the queue's buffer is at or over the high-water mark.
+   */
+  push(queue: DeliveryQueue, event: BaseEvent): boolean {
+    this.outstanding++;
+    // Fast path: nothing buffered or waiting and a member free: start at once, in order, unbuffered.
+    if (queue.buffer.length === 0 && queue.spaceWaiters.length === 0) {
+      const member = queue.pickMember();
+      if (member !== undefined) {
+        member.inFlight++;
+        this.run(queue, member, event, 1);
+        return this.highWaterMark <= 0;
+      }
+    }
+    queue.buffer.push({ event, attempt: 1 });
+    this.pump(queue);
+    return queue.buffer.length >= this.highWaterMark;
+  }
+
+  /** Resolves once `queue`'s buffer is below the high-water mark again (or the queue is gone). */
+  waitForSpace(queue: DeliveryQueue): Promise<void> {
+    return new Promise<void>((resolve) => queue.spaceWaiters.push(resolve));
+  }
+
+  /** True while `queue` is open (it has subscribers and the queues are not closed). */
+  has(queue: DeliveryQueue): boolean {
+    return this.queues.get(queue.key) === queue;
+  }
+
+  /** The live queue of `pattern` and `group` (first added), if any. */
+  find(pattern: string, group: string | undefined): DeliveryQueue | undefined {
+    for (const q of this.queues.values()) if (q.pattern === pattern && q.group === group) return q;
+    return undefined;
+  }
+
+  /** Counts `work` (e.g. a publish under way) as pending until it settles: `close` waits for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.pending++;
+    return work.finally(() => {
+      this.pending--;
+      this.checkIdle();
+    });
+  }
+
+  /**
+   * Drains buffered events and pending work within the close timeout, stops
+   * every subscriber (handlers still running after the timeout are aborted
+   * through `ctx.signal`), and dead-letters what was never attempted. Returns
+   * the queues that were open, for the transport to tear down its routing.
+   */
+  async close(): Promise<DeliveryQueue[]> {
+    this.closing = true;
+    // Drain: let buffered events and pending work finish, within the close timeout.
+    const deadline = performance.now() + this.closeTimeoutMs;
+    const idle = this.whenIdle();
+    const timer = new AbortController();
+    await Promise.race([idle, sleep(this.closeTimeoutMs, timer.signal)]);
+    timer.abort();
+    const members = [...this.members.values()];
+    this.members.clear();
+    for (const { member } of members) member.closed = true;
+    // One close timeout in all: handlers still running get what is left of it, not a second one.
+    const left = Math.max(0, deadline - performance.now());
+    await Promise.all(members.map(({ member }) => this.stopTracked(member, left)));
+    // Whatever is still buffered was never attempted: keep it as dead letters rather than lose it.
+    const closedError = new BusClosedError('the bus closed before this event was delivered');
+    const queues = [...this.queues.values()];
+    for (const queue of queues) {
+      for (const d of queue.buffer.drain()) {
+        this.outstanding--;
+        await this.deadLetter(
+          createDeadLetterRecord({
+            event: d.event,
+            error: closedError,
+            attempts: d.attempt - 1,
+            pattern: queue.pattern,
+            group: queue.group,
+          }),
+          queue,
+        );
+      }
+      for (const w of queue.spaceWaiters) w();
+    }
+    this.queues.clear();
+    return queues;
+  }
+
+  // ---- delivery -------------------------------------------------------------
+
+  private pump(queue: DeliveryQueue): void {
+    while (queue.buffer.length > 0) {
+      const member = queue.pickMember();
+      if (member === undefined) break;
+      const delivery = queue.buffer.shift()!;
+      member.inFlight++;
+      this.run(queue, member, delivery.event, delivery.attempt);
+    }
+    if (queue.spaceWaiters.length > 0 && queue.buffer.length < this.highWaterMark) {
+      const waiters = queue.spaceWaiters;
+      queue.spaceWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  /**
+   * One attempt of `event` by `member`, whose slot (inFlight) is held until
+   * `settle` has dealt with the outcome. Callback-driven rather than async so
+   * a handled event costs one promise hop after its handler, not one per layer.
+   */
+  private run(queue: DeliveryQueue, member: Member, event: BaseEvent, attempt: number): void {
+    this.pipeline.startAttempt(member.target, event, attempt, member.abort.signal, (outcome) =>
+      this.settle(queue, member, event, attempt, outcome),
+    );
+  }
+
+  /** What follows an attempt: the next one after a backoff, a dead letter, or nothing. Never throws. */
+  private settle(queue: DeliveryQueue, member: Member, event: BaseEvent, attempt: number, outcome: AttemptOutcome): void {
+    try {
+      if (outcome.status === 'retry') {
+        // A retry wait ends early on remove/close: then a sibling takes the event over, or it is dead-lettered.
+        void sleep(outcome.delayMs, member.stopRetries.signal).then((slept) => {
+          if (slept) {
+            this.run(queue, member, event, attempt + 1);
+            return;
+          }
+          const interrupted = { status: 'interrupted' as const, error: outcome.error, attempt: attempt + 1 };
+          this.finishAfter(this.interrupted(queue, member, event, interrupted), queue, member, event);
+        });
+      } else if (outcome.status === 'dead_letter') {
+        this.finishAfter(this.deadLetter(outcome.record, queue), queue, member, event);
+      } else {
+        this.finish(queue, member);
+      }
+    } catch (error) {
+      this.unexpected(event, error);
+      this.finish(queue, member);
+    }
+  }
+
+  private finishAfter(work: Promise<void>, queue: DeliveryQueue, member: Member, event: BaseEvent): void {
+    work.then(
+      () => this.finish(queue, member),
+      (error: unknown) => {
+        this.unexpected(event, error);
+        this.finish(queue, member);
+      },
+    );
+  }
+
+  /** The event is settled: free the member's slot and start what is buffered. */
+  private finish(queue: DeliveryQueue, member: Member): void {
+    member.inFlight--;
+    this.outstanding--;
+    if (member.inFlight === 0 && member.onIdle) member.onIdle();
+    this.pump(queue);
+    this.checkIdle();
+  }
+
+  private unexpected(event: BaseEvent, error: unknown): void {
+    // The pipeline never throws; this guards the transport against its own bugs (or a dead-letter store failing).
+    this.logger.error({ ...eventLogFields(event), error: toError(error).message }, 'delivery failed unexpectedly');
+  }
+
+  /** A retry wait was cut short by remove/close: hand the event to a sibling, or dead-letter it. */
+  private async interrupted(
+    queue: DeliveryQueue,
+    member: Member,
+    event: BaseEvent,
+    outcome: Extract<DeliveryOutcome, { status: 'interrupted' }>,
+  ): Promise<void> {
+    if (!this.closing && queue.members.length > 0 && this.queues.get(queue.key) === queue) {
+      queue.buffer.unshift({ event, attempt: outcome.attempt });
+      this.outstanding++;
+      return;
+    }
+    const { pattern, group } = member.subscription;
+    await this.deadLetter(
+      createDeadLetterRecord({ event, error: outcome.error, attempts: outcome.attempt - 1, pattern, group }),
+      queue,
+    );
+  }
+
+  // ---- teardown ---------------------------------------------------------------
+
+  private removeQueue(queue: DeliveryQueue): void {
+    this.queues.delete(queue.key);
+    const dropped = queue.buffer.drain();
+    if (dropped.length > 0) {
+      this.outstanding -= dropped.length;
+      this.logger.warn(
+        { pattern: queue.pattern, group: queue.group, dropped: dropped.length },
+        'unsubscribed with events still buffered; they were not delivered',
+      );
+    }
+    for (const w of queue.spaceWaiters) w();
+    queue.spaceWaiters = [];
+    this.checkIdle();
+  }
+
+  /** stopMember, visible to `whenStopped` until it resolves. */
+  private stopTracked(member: Member, timeoutMs = this.closeTimeoutMs): Promise<void> {
+    const id = member.subscription.id;
+    const stopped = this.stopMember(member, timeoutMs);
+    this.stopping.set(id, stopped);
+    void stopped.then(() => this.stopping.delete(id));
+    return stopped;
+  }
+
+  /**
+   * Waits for a member's handlers: retry waits end now; handlers get `timeoutMs`
+   * (closeTimeoutMs, or what is left of it during close), then the abort signal.
+   */
+  private async stopMember(member: Member, timeoutMs = this.closeTimeoutMs): Promise<void> {
+    member.stopRetries.abort();
+    if (member.inFlight === 0) return;
+    const idle = new Promise<void>((resolve) => {
+      member.onIdle = resolve;
+    });
+    const timedOut = new AbortController();
+    const finished = await Promise.race([
+      idle.then(() => true),
+      sleep(timeoutMs, timedOut.signal).then(() => false),
+    ]);
+    timedOut.abort();
+    if (finished) return;
+    this.logger.warn(
+      { pattern: member.subscription.pattern, inFlight: member.inFlight, timeoutMs: this.closeTimeoutMs },
+      'handlers still running after the close timeout; aborting ctx.signal',
+    );
+    member.abort.abort(new BusClosedError('handler aborted: close timeout elapsed'));
+    // A moment for aborted handlers to return, without keeping the process alive once they have.
+    const grace = new AbortController();
+    await Promise.race([idle, sleep(1_000, grace.signal)]);
+    grace.abort();
+  }
+
+  private whenIdle(): Promise<void> {
+    if (this.outstanding === 0 && this.pending === 0) return RESOLVED;
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private checkIdle(): void {
+    if (this.idleWaiters.length === 0 || this.outstanding !== 0 || this.pending !== 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}
