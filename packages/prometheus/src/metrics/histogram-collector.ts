@@ -1,0 +1,59 @@
+import type { Metric, Registry } from 'prom-client';
+import type { BucketCounts } from './bucket-counts.js';
+
+export interface HistogramSeries {
+  readonly label: string;
+  readonly data: BucketCounts;
+}
+
+interface ExportedValue {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName: string;
+}
+
+/**
+ * A `type`-labelled histogram registered on a prom-client registry, rendered at scrape
+ * time from {@link BucketCounts} the tracker fills on the hot path.
+ *
+ * prom-client's own `Histogram.observe` validates and hashes labels on every call
+ * (≈0.3 µs), which alone costs the in-memory bus more than the 30% throughput budget;
+ * this collector implements the part of the metric protocol the registry uses
+ * (`name`, `type`, `get()`, `reset()`) and exposes the standard `_bucket{le}`,
+ * `_sum` and `_count` series.
+ */
+export class HistogramCollector {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly bounds: Float64Array,
+    private readonly series: () => Iterable<HistogramSeries>,
+    registry: Registry,
+  ) {
+    registry.registerMetric(this as unknown as Metric);
+  }
+
+  async get() {
+    const values: ExportedValue[] = [];
+    const bucketName = `${this.name}_bucket`;
+    for (const { label, data } of this.series()) {
+      if (data.count === 0) continue;
+      const cumulative = data.cumulative();
+      for (let i = 0; i < this.bounds.length; i++) {
+        values.push({ labels: { le: this.bounds[i]!, type: label }, value: cumulative[i]!, metricName: bucketName });
+      }
+      values.push({ labels: { le: '+Inf', type: label }, value: data.count, metricName: bucketName });
+      values.push({ labels: { type: label }, value: data.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { type: label }, value: data.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  /** `registry.resetMetrics()`: starts every series from zero. */
+  reset(): void {
+    for (const { data } of this.series()) data.reset();
+  }
+}

@@ -1,0 +1,78 @@
+import { validateEvent, type BaseEvent, type EventBusMiddleware } from '@herald/core';
+import type { Registry } from 'prom-client';
+import type { EventStats, EventStatsFilter, EventTracker } from './event-tracker.js';
+import { resolveOptions, type PrometheusEventTrackerOptions } from './options.js';
+import { MetricsRecorder } from './recorder.js';
+import { computeStats } from './stats/compute-stats.js';
+import { trackerMiddleware } from './tracker-middleware.js';
+import type { TypeSeries } from './type-series.js';
+
+/**
+ * Prometheus metrics for Herald, in seconds, and the seed's EventTracker.
+ *
+ * Give `tracker.middleware()` to any bus (`middleware: [...]`) to record publishes and
+ * every handling attempt; `track(event)` records a successful handling by hand.
+ */
+export class PrometheusEventTracker implements EventTracker {
+  /** The registry the metrics live on (the one passed in, or prom-client's global one). */
+  readonly registry: Registry;
+  private readonly recorder: MetricsRecorder;
+  private readonly windowSeconds: number;
+  private readonly now: () => number;
+  private readonly busMiddleware: EventBusMiddleware;
+
+  constructor(options: PrometheusEventTrackerOptions = {}) {
+    const resolved = resolveOptions(options);
+    this.registry = resolved.registry;
+    this.windowSeconds = resolved.statsWindowSeconds;
+    this.recorder = new MetricsRecorder(resolved, options.now);
+    this.now = () => this.recorder.now();
+    this.busMiddleware = trackerMiddleware(this.recorder);
+  }
+
+  /** The middleware for `new XxxEventBus({ middleware: [tracker.middleware()] })`. One tracker may serve several buses. */
+  middleware(): EventBusMiddleware {
+    return this.busMiddleware;
+  }
+
+  /**
+   * Records a successful handling of `event` now (latency from its timestamp; no handler
+   * duration). Rejects with ValidationError for a malformed event, as a bus would.
+   */
+  async track(event: BaseEvent): Promise<void> {
+    validateEvent(event);
+    this.recorder.tracked(event);
+  }
+
+  /**
+   * Settled handlings (success, failed, dead-lettered), their failure rate and latency in
+   * seconds. Without `since`: lifetime totals and mean, percentiles over the retained
+   * samples. With `since`: everything from that second on, at most the stats window back.
+   */
+  async getStats(filter: EventStatsFilter = {}): Promise<EventStats> {
+    const nowMs = this.now();
+    const sinceMs = this.resolveSince(filter.since, nowMs);
+    let types: Iterable<TypeSeries>;
+    if (filter.type === undefined) {
+      types = this.recorder.types.all();
+    } else {
+      const series = this.recorder.types.find(filter.type);
+      types = series === undefined ? [] : [series];
+    }
+    return computeStats(types, sinceMs, nowMs);
+  }
+
+  /** Mean seconds from timestamp to successful handling for `eventType`, over the tracker's lifetime; 0 when none. */
+  async getLatency(eventType: string): Promise<number> {
+    const totals = this.recorder.types.find(eventType)?.stats.lifetime;
+    return totals === undefined || totals.latencyCount === 0 ? 0 : totals.latencySum / totals.latencyCount;
+  }
+
+  private resolveSince(since: Date | number | undefined, nowMs: number): number | undefined {
+    if (since === undefined) return undefined;
+    const ms = since instanceof Date ? since.getTime() : since;
+    const windowStart = (Math.floor(nowMs / 1000) - this.windowSeconds + 1) * 1000;
+    if (typeof ms !== 'number' || Number.isNaN(ms)) return windowStart;
+    return Math.floor(Math.max(ms, windowStart) / 1000) * 1000;
+  }
+}
