@@ -1,1 +1,6 @@
-export {};
+export { RedisPubSubEventBus } from './redis-pubsub-event-bus.js';
+export { DEFAULT_PREFIX, type RedisPubSubEventBusOptions } from './options.js';
+export { RedisConnectionError } from './managed-connection.js';
+export { deadLetterKeys } from './dead-letter-store.js';
+export { globsFor, type Glob } from './globs.js';
+export type { RedisSource } from './redis-clients.js';

@@ -1,0 +1,169 @@
+import type { DeadLetterRecord, DeadLetterStore, EventCodec, Logger } from '@herald/core';
+import type { Redis } from 'ioredis';
+
+/** Runs a command on a live connection of the bus (bounded); the store does no connection handling. */
+export type RunCommand = <T>(command: (client: Redis) => Promise<T>) => Promise<T>;
+
+/** The Redis keys of one bus's dead letters. */
+export function deadLetterKeys(prefix: string): { order: string; records: string } {
+  return { order: `${prefix}dead-letters`, records: `${prefix}dead-letters:records` };
+}
+
+/** Appends a record and drops the oldest beyond the cap, atomically; returns how many were dropped. */
+const ADD_SCRIPT = `
+local n = redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local max = tonumber(ARGV[3])
+if n <= max then return 0 end
+local dropped = redis.call('LPOP', KEYS[1], n - max)
+for _, id in ipairs(dropped) do redis.call('HDEL', KEYS[2], id) end
+return #dropped
+`;
+
+/** A dead-letter record as stored: JSON, the event in the bus codec's text form. */
+interface StoredRecord {
+  id: string;
+  event?: string;
+  eventBase64?: string;
+  raw?: string;
+  error: DeadLetterRecord['error'];
+  attempts: number;
+  pattern: string;
+  group?: string;
+  failedAt: string;
+}
+
+/**
+ * Dead letters in Redis, so they outlive the process: a list of record ids
+ * in failure order (`<prefix>dead-letters`) and a hash of id → record
+ * (`<prefix>dead-letters:records`). `take` of one id is a MULTI (HGET, HDEL,
+ * LREM), so two processes replaying the same record cannot both get it.
+ */
+export class RedisDeadLetterStore implements DeadLetterStore {
+  private readonly keys: { order: string; records: string };
+  /** False once Redis refused EVAL (ACL without @scripting). */
+  private scripts = true;
+
+  constructor(
+    prefix: string,
+    private readonly run: RunCommand,
+    private readonly codec: EventCodec,
+    private readonly logger: Logger,
+    private readonly max: number,
+    /** Raw text of undecodable messages is kept up to this many characters. */
+    private readonly maxRawChars: number,
+  ) {
+    this.keys = deadLetterKeys(prefix);
+  }
+
+  async add(record: DeadLetterRecord): Promise<void> {
+    const json = JSON.stringify(this.serialize(record));
+    const { order, records } = this.keys;
+    let dropped: unknown;
+    if (this.scripts) {
+      try {
+        dropped = await this.run((c) => c.eval(ADD_SCRIPT, 2, order, records, record.id, json, String(this.max)));
+      } catch (error) {
+        if (!/NOPERM/.test(String((error as Error)?.message))) throw error;
+        this.scripts = false; // an ACL user without @scripting: MULTI instead (the cap is then approximate)
+      }
+    }
+    if (!this.scripts) dropped = await this.addWithoutScript(record.id, json);
+    if (Number(dropped) > 0) {
+      this.logger.error({ dropped: Number(dropped), max: this.max }, 'dead-letter list full; oldest records dropped');
+    }
+  }
+
+  private async addWithoutScript(id: string, json: string): Promise<number> {
+    const { order, records } = this.keys;
+    const results = await this.run((c) => c.multi().rpush(order, id).hset(records, id, json).exec());
+    const over = Number(results?.[0]?.[1] ?? 0) - this.max;
+    if (over <= 0) return 0;
+    const ids = await this.run((c) => c.lpop(order, over));
+    if (ids && ids.length > 0) await this.run((c) => c.hdel(records, ...ids));
+    return ids?.length ?? 0;
+  }
+
+  async list(limit?: number): Promise<DeadLetterRecord[]> {
+    if (limit === 0) return [];
+    const { order, records } = this.keys;
+    const ids = await this.run((c) => c.lrange(order, 0, limit === undefined ? -1 : limit - 1));
+    if (ids.length === 0) return [];
+    const values = await this.run((c) => c.hmget(records, ...ids));
+    const out: DeadLetterRecord[] = [];
+    for (const v of values) if (v !== null) out.push(this.deserialize(v));
+    return out;
+  }
+
+  async take(id: string): Promise<DeadLetterRecord[]> {
+    const { order, records } = this.keys;
+    if (id === 'all') {
+      const results = await this.run((c) => c.multi().lrange(order, 0, -1).hgetall(records).del(order, records).exec());
+      const ids = (results?.[0]?.[1] ?? []) as string[];
+      const byId = (results?.[1]?.[1] ?? {}) as Record<string, string>;
+      const out: DeadLetterRecord[] = [];
+      for (const i of ids) {
+        const v = byId[i];
+        if (v !== undefined) out.push(this.deserialize(v));
+      }
+      return out;
+    }
+    const results = await this.run((c) => c.multi().hget(records, id).hdel(records, id).lrem(order, 1, id).exec());
+    const value = results?.[0]?.[1] as string | null | undefined;
+    const deleted = Number(results?.[1]?.[1] ?? 0);
+    return deleted === 1 && typeof value === 'string' ? [this.deserialize(value)] : [];
+  }
+
+  async purge(): Promise<number> {
+    const { order, records } = this.keys;
+    const results = await this.run((c) => c.multi().hlen(records).del(order, records).exec());
+    return Number(results?.[0]?.[1] ?? 0);
+  }
+
+  private serialize(record: DeadLetterRecord): StoredRecord {
+    const stored: StoredRecord = {
+      id: record.id,
+      error: record.error,
+      attempts: record.attempts,
+      pattern: record.pattern,
+      failedAt: record.failedAt.toISOString(),
+    };
+    if (record.group !== undefined) stored.group = record.group;
+    if (record.raw !== undefined) {
+      stored.raw =
+        record.raw.length > this.maxRawChars
+          ? `${record.raw.slice(0, this.maxRawChars)}…[truncated: ${record.raw.length} characters in all]`
+          : record.raw;
+    }
+    if (record.event !== undefined) {
+      const bytes = this.codec.encode(record.event);
+      if (this.codec.contentType.includes('json')) stored.event = bytes.toString('utf8');
+      else stored.eventBase64 = bytes.toString('base64');
+    }
+    return stored;
+  }
+
+  private deserialize(json: string): DeadLetterRecord {
+    const stored = JSON.parse(json) as StoredRecord;
+    const record: DeadLetterRecord = {
+      id: stored.id,
+      error: stored.error,
+      attempts: stored.attempts,
+      pattern: stored.pattern,
+      failedAt: new Date(stored.failedAt),
+    };
+    if (stored.group !== undefined) record.group = stored.group;
+    if (stored.raw !== undefined) record.raw = stored.raw;
+    const encoded = stored.event ?? (stored.eventBase64 === undefined ? undefined : Buffer.from(stored.eventBase64, 'base64'));
+    if (encoded !== undefined) {
+      try {
+        record.event = this.codec.decode(encoded);
+      } catch (error) {
+        // Written by a bus with another codec: keep it listable, as raw text.
+        this.logger.warn({ deadLetterId: stored.id, error: (error as Error).message }, 'dead-letter event no longer decodes; listed as raw');
+        record.raw = typeof encoded === 'string' ? encoded : encoded.toString('utf8');
+      }
+    }
+    return record;
+  }
+}

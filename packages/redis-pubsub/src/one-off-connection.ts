@@ -1,0 +1,32 @@
+import { withTimeout } from '@herald/core';
+import type { Redis } from 'ioredis';
+import { RedisConnectionError } from './managed-connection.js';
+import type { Redactor } from './redact.js';
+import type { RedisClients } from './redis-clients.js';
+
+/**
+ * Runs one command on a short-lived connection. A closed bus uses it so
+ * `deadLetters.list()`/`purge()` keep working after `close()`: the dead
+ * letters live in Redis, not in the bus.
+ */
+export async function runOnOneOffConnection<T>(
+  clients: RedisClients,
+  redactor: Redactor,
+  timeoutMs: number,
+  command: (client: Redis) => Promise<T>,
+): Promise<T> {
+  const client = clients.create('admin');
+  client.on('error', () => {
+    // Surfaces through the command's own rejection.
+  });
+  const timedOut = () => new RedisConnectionError(`redis-pubsub: no reply from Redis within ${timeoutMs} ms`, 'timeout');
+  try {
+    await withTimeout(client.connect(), timeoutMs, timedOut);
+    return await withTimeout(command(client), timeoutMs, timedOut);
+  } catch (error) {
+    if (error instanceof RedisConnectionError) throw error;
+    throw redactor.error(error, 'redis-pubsub: dead letters');
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,68 @@
+import { DEFAULT_MAX_EVENT_BYTES, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import type { RedisSource } from './redis-clients.js';
+
+export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
+  /**
+   * An ioredis instance (the bus duplicates it for its two connections and
+   * never closes it), ioredis options, or a `redis://` / `rediss://` (TLS) URL.
+   */
+  redis: RedisSource;
+  /** Prepended to every channel (`<prefix><event.type>`) and key. Default `herald:`. */
+  prefix?: string;
+  /**
+   * Bound for every wait on Redis: a publish (including waiting for a
+   * reconnection) rejects with PublishError after it; `connect()` and
+   * `subscribe()` give up after it. Default 5,000 ms.
+   */
+  publishTimeoutMs?: number;
+  /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000 ms. */
+  closeTimeoutMs?: number;
+  /** CLIENT SETNAME base: connections are `<connectionName>:publisher` and `:subscriber`. Default `herald-pubsub`. */
+  connectionName?: string;
+  /** Dead letters kept in Redis (oldest dropped beyond, logged). Default 10,000. */
+  maxDeadLetters?: number;
+  /** Buffered events per subscription past which a warning is logged (nothing is dropped). Default 10,000. */
+  highWaterMark?: number;
+}
+
+export interface ResolvedOptions {
+  redis: RedisSource;
+  prefix: string;
+  publishTimeoutMs: number;
+  closeTimeoutMs: number;
+  connectionName: string;
+  maxDeadLetters: number;
+  highWaterMark: number;
+  /** Raw text of an undecodable message kept in its dead letter. */
+  maxRawChars: number;
+}
+
+export const DEFAULT_PREFIX = 'herald:';
+
+/** Checks and completes the options; ValidationError names the bad one. */
+export function resolveOptions(options: RedisPubSubEventBusOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ValidationError('options', 'must be an object with at least `redis`');
+  }
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string') throw new ValidationError('prefix', 'must be a string');
+  const connectionName = options.connectionName ?? 'herald-pubsub';
+  if (typeof connectionName !== 'string' || !/^[!-~]+$/.test(connectionName)) {
+    throw new ValidationError('connectionName', 'must be printable ASCII without spaces (CLIENT SETNAME)');
+  }
+  return {
+    redis: options.redis,
+    prefix,
+    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    connectionName,
+    maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
+    highWaterMark: positiveInt(options.highWaterMark ?? 10_000, 'highWaterMark'),
+    maxRawChars: DEFAULT_MAX_EVENT_BYTES,
+  };
+}
+
+function positiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
+  return value;
+}

@@ -1,0 +1,337 @@
+import {
+  BusClosedError,
+  ConnectionStateEmitter,
+  DeliveryQueues,
+  DispatchPipeline,
+  UnsupportedError,
+  ValidationError,
+  composePublish,
+  createDeadLetters,
+  eventLogFields,
+  toError,
+  validateEvent,
+  type BaseEvent,
+  type ConnectionStateChange,
+  type DeadLetterRecord,
+  type DeadLetters,
+  type EventBus,
+  type EventCodec,
+  type EventHandler,
+  type HandlerFunction,
+  type Logger,
+  type PublishFn,
+  type SubscribeOptions,
+  type Subscription,
+  type TransportCapabilities,
+} from '@herald/core';
+import type { Redis } from 'ioredis';
+import { CommandConnection, type CommandFailure } from './command-connection.js';
+import { ManagedConnection } from './managed-connection.js';
+import { busState, lastError } from './connection-status.js';
+import { RedisDeadLetterStore } from './dead-letter-store.js';
+import { publishError } from './errors.js';
+import { publishBatch } from './publish-batch.js';
+import { globsFor } from './globs.js';
+import { MessageRouter, type Route } from './message-router.js';
+import { runOnOneOffConnection } from './one-off-connection.js';
+import { resolveOptions, type RedisPubSubEventBusOptions, type ResolvedOptions } from './options.js';
+import { Redactor } from './redact.js';
+import { RedisClients, describeTarget, secretsOf } from './redis-clients.js';
+import { SubscriberConnection } from './subscriber-connection.js';
+
+/**
+ * The event bus over Redis pub/sub: at-most-once, fan-out to every
+ * subscriber, no consumer groups, nothing kept for a subscriber that is not
+ * connected. Retries run in process; dead letters are kept in Redis.
+ *
+ * Two connections per bus, duplicated from what the user passed: one for
+ * PUBLISH and dead-letter commands, one subscriber connection shared by every
+ * subscription. Events go to channel `<prefix><event.type>`.
+ */
+export class RedisPubSubEventBus implements EventBus {
+  readonly capabilities: TransportCapabilities = Object.freeze({
+    persistent: false,
+    consumerGroups: false,
+    redelivery: false,
+    ordered: true,
+    deadLetters: true,
+  });
+  readonly deadLetters: DeadLetters;
+  /** Channel and key prefix. */
+  readonly prefix: string;
+
+  private readonly options: ResolvedOptions;
+  private readonly pipeline: DispatchPipeline;
+  private readonly logger: Logger;
+  private readonly codec: EventCodec;
+  /** The codec's text form when it has one (ioredis sends strings without an extra copy), else its bytes. */
+  private readonly encode: (event: BaseEvent) => string | Buffer;
+  private readonly clients: RedisClients;
+  private readonly redactor: Redactor;
+  private readonly commands: CommandConnection;
+  private readonly subscriber: SubscriberConnection;
+  private readonly deliveries: DeliveryQueues;
+  private readonly router: MessageRouter;
+  private readonly store: RedisDeadLetterStore;
+  private readonly state: ConnectionStateEmitter;
+  private readonly routes = new Map<string, Route>();
+  /** publish: validation, middleware, then PUBLISH. */
+  private readonly send: PublishFn;
+  /** publishAll's path: the events were validated up front. */
+  private readonly sendValidated: PublishFn;
+  private readonly publishMiddleware: boolean;
+  private closing: Promise<void> | undefined;
+  private commandsClosed = false;
+
+  constructor(options: RedisPubSubEventBusOptions) {
+    this.options = resolveOptions(options);
+    this.prefix = this.options.prefix;
+    this.pipeline = new DispatchPipeline(options);
+    this.logger = this.pipeline.logger;
+    this.codec = this.pipeline.codec;
+    const codec = this.codec;
+    this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
+    this.clients = new RedisClients(this.options.redis, this.options.connectionName);
+    const publisher = this.clients.create('publisher');
+    this.redactor = new Redactor(secretsOf(publisher));
+    const target = describeTarget(publisher);
+    this.state = new ConnectionStateEmitter(this.logger, 'redis-pubsub', 'disconnected');
+
+    const onState = () => this.onConnectionState();
+    this.commands = new CommandConnection(
+      new ManagedConnection({
+        role: 'publisher',
+        client: publisher,
+        target,
+        logger: this.logger,
+        redactor: this.redactor,
+        setupTimeoutMs: this.options.publishTimeoutMs,
+        onState,
+      }),
+      this.options.publishTimeoutMs,
+      this.redactor,
+    );
+    this.deliveries = new DeliveryQueues({
+      pipeline: this.pipeline,
+      deadLetter: this.storeDeadLetter,
+      highWaterMark: this.options.highWaterMark,
+      closeTimeoutMs: this.options.closeTimeoutMs,
+    });
+    this.router = new MessageRouter({
+      prefix: this.prefix,
+      pipeline: this.pipeline,
+      deliveries: this.deliveries,
+      deadLetter: this.storeDeadLetter,
+      logger: this.logger,
+    });
+    this.subscriber = new SubscriberConnection({
+      client: this.clients.create('subscriber'),
+      target,
+      logger: this.logger,
+      redactor: this.redactor,
+      timeoutMs: this.options.publishTimeoutMs,
+      onMessage: this.router.receive,
+      onState,
+    });
+    this.store = new RedisDeadLetterStore(
+      this.prefix,
+      (command) => this.runCommand(command),
+      this.codec,
+      this.logger,
+      this.options.maxDeadLetters,
+      this.options.maxRawChars,
+    );
+    // Replay publishes the event again: every current subscriber of its type sees it (see README).
+    this.deadLetters = createDeadLetters(this.store, (record) => this.publish(record.event!));
+    const middleware = options.middleware ?? [];
+    this.publishMiddleware = middleware.some((m) => typeof m.publish === 'function');
+    this.send = this.pipeline.composePublish(this.transmit);
+    this.sendValidated = composePublish(middleware, this.transmit);
+  }
+
+  // ---- EventBus -------------------------------------------------------------
+
+  async connect(): Promise<void> {
+    if (this.closing) throw new BusClosedError();
+    await this.commands.connection.whenReady(this.options.publishTimeoutMs, true);
+    if (this.subscriber.connection.used) {
+      await this.subscriber.connection.whenReady(this.options.publishTimeoutMs, true);
+    }
+  }
+
+  on(_event: 'connection', listener: (change: ConnectionStateChange) => void): () => void {
+    return this.state.on(listener);
+  }
+
+  publish(event: BaseEvent): Promise<void> {
+    if (this.closing) return Promise.reject(new BusClosedError());
+    try {
+      return this.send(event);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Validates the whole batch first (nothing is sent if one event is bad),
+   * then publishes it in order in one round trip (see publish-batch.ts).
+   * With publish middleware each event goes through it and is published on
+   * its own, all at once, so the commands still share writes.
+   */
+  async publishAll(events: BaseEvent[]): Promise<void> {
+    if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array');
+    const payloads: Array<string | Buffer> = new Array(events.length);
+    events.forEach((e, i) => {
+      try {
+        validateEvent(e);
+        if (!this.publishMiddleware) payloads[i] = this.encode(e);
+      } catch (error) {
+        const field = error instanceof ValidationError ? error.field : 'event';
+        throw new ValidationError(`events[${i}].${field}`, (error as Error).message);
+      }
+    });
+    if (this.closing) throw new BusClosedError();
+    if (events.length === 0) return;
+    if (this.publishMiddleware) {
+      const sent = events.map((e) => {
+        try {
+          return this.sendValidated(e);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      });
+      const results = await Promise.allSettled(sent);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      return;
+    }
+    const channels = events.map((e) => this.prefix + e.type);
+    await this.commands.run(
+      (client) => publishBatch(client, channels, payloads),
+      (error, failure) => publishError(undefined, error, failure, events.length),
+    );
+  }
+
+  async subscribe<T extends BaseEvent = BaseEvent>(
+    pattern: string,
+    handler: EventHandler<T> | HandlerFunction<T>,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    if (this.closing) throw new BusClosedError();
+    if (options?.group !== undefined) {
+      throw new UnsupportedError(
+        'consumerGroups',
+        'Redis pub/sub has no consumer groups: every subscriber receives every event. Use @herald/rabbitmq for competing consumers.',
+      );
+    }
+    const target = this.pipeline.createTarget(pattern, handler, options);
+    const { queue } = this.deliveries.add(target);
+    const route: Route = {
+      subscription: target.subscription,
+      matches: target.matches,
+      globs: globsFor(this.prefix, pattern),
+      queue,
+      overHighWater: false,
+    };
+    this.routes.set(route.subscription.id, route);
+    this.router.add(route);
+    try {
+      await this.subscriber.add(route.globs.map((g) => g.text));
+    } catch (error) {
+      await this.unsubscribe(route.subscription);
+      throw this.closing ? new BusClosedError() : error;
+    }
+    if (this.closing) throw new BusClosedError();
+    return route.subscription;
+  }
+
+  async unsubscribe(subscription: Subscription): Promise<void> {
+    const route = this.routes.get(subscription?.id);
+    // Already unsubscribed: a repeated call still waits for that barrier.
+    if (!route) return this.deliveries.whenStopped(subscription);
+    this.routes.delete(route.subscription.id);
+    this.router.remove(route);
+    this.subscriber.remove(route.globs.map((g) => g.text));
+    const removed = this.deliveries.remove(route.subscription);
+    if (removed) await removed.stopped;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  // ---- internals ----------------------------------------------------------------
+
+  private readonly transmit = (event: BaseEvent): Promise<void> => {
+    const payload = this.encode(event);
+    const channel = this.prefix + event.type;
+    return this.commands.run(
+      (client) => client.publish(channel, payload),
+      (error, failure) => publishError(event, error, failure),
+    ) as Promise<unknown> as Promise<void>;
+  };
+
+  /** Dead-letter commands: on the bus's connection while it is open, on a one-off connection after close. */
+  private runCommand<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+    if (this.commandsClosed) {
+      return runOnOneOffConnection(this.clients, this.redactor, this.options.publishTimeoutMs, command);
+    }
+    if (this.closing && !this.commands.connection.isReady) {
+      // Closing with Redis away: do not hold close() for a bound per dead letter.
+      return Promise.reject(new Error('redis-pubsub: Redis is unreachable while the bus closes'));
+    }
+    return this.commands.run(command, (error: Error, failure: CommandFailure) => {
+      const copy = new Error(`redis-pubsub: dead-letter command failed (${failure}): ${error.message}`);
+      copy.name = error.name;
+      return copy;
+    });
+  }
+
+  /** Stores a dead letter; never rejects (a failure is logged: the record is lost). */
+  private readonly storeDeadLetter = async (record: DeadLetterRecord): Promise<void> => {
+    try {
+      await this.store.add(record);
+    } catch (error) {
+      this.logger.error(
+        {
+          ...(record.event ? eventLogFields(record.event) : {}),
+          deadLetterId: record.id,
+          pattern: record.pattern,
+          error: this.redactor.text(toError(error).message),
+        },
+        'redis-pubsub: could not store a dead letter in Redis; it is lost',
+      );
+    }
+  };
+
+  private onConnectionState(): void {
+    if (this.closing) return;
+    const links = [this.commands.connection, this.subscriber.connection];
+    const state = busState(links);
+    if (state !== undefined) this.state.set(state, lastError(links));
+  }
+
+  /**
+   * close(): publishes under way finish (each is bounded); a round trip on the
+   * subscriber connection makes sure what was published before close has
+   * arrived; the subscriber connection closes; buffered events are handled
+   * within closeTimeoutMs, running handlers get the same time and then the
+   * abort signal, what was never attempted becomes a dead letter; last, the
+   * command connection closes. The user's own client is never touched.
+   */
+  private async shutdown(): Promise<void> {
+    const { publishTimeoutMs } = this.options;
+    await this.commands.whenIdle();
+    await this.subscriber.flush(publishTimeoutMs);
+    await this.subscriber.close(publishTimeoutMs);
+    const queues = await this.deliveries.close();
+    for (const route of this.routes.values()) this.router.remove(route);
+    this.routes.clear();
+    if (queues.length > 0) this.logger.debug({ transport: 'redis-pubsub', subscriptions: queues.length }, 'redis-pubsub: subscriptions closed');
+    await this.commands.whenIdle();
+    this.commandsClosed = true;
+    await this.commands.connection.close(publishTimeoutMs);
+    this.state.set('closed');
+  }
+}

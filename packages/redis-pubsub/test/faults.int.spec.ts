@@ -1,0 +1,189 @@
+import { createDomainEvent, isHeraldError, PublishError, type BaseEvent, type DomainEvent } from '@herald/core';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedisConnectionError, RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
+import { CapturingLogger } from './support/logs.js';
+import { adminClient, clientsNamed, deleteKeys, killClients, unique } from './support/redis.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+import { until } from './support/wait.js';
+
+function event(type: string, seq = 0): DomainEvent {
+  return createDomainEvent({
+    type,
+    aggregateId: 'agg',
+    aggregateType: 'Fault',
+    data: { seq },
+    metadata: { source: 'redis-pubsub-faults', environment: 'test' },
+  });
+}
+
+const seqOf = (e: BaseEvent) => (e as DomainEvent<{ seq: number }>).data.seq;
+
+describe('RedisPubSubEventBus under faults', () => {
+  let admin: Redis;
+  const cleanups: Array<() => Promise<void>> = [];
+
+  function makeBus(label: string, options: Partial<RedisPubSubEventBusOptions> & { redis: RedisPubSubEventBusOptions['redis'] }) {
+    const names = unique(label);
+    const logger = new CapturingLogger();
+    const bus = new RedisPubSubEventBus({ ...names, logger, ...options });
+    cleanups.push(async () => {
+      await bus.close();
+      await deleteKeys(admin, names.prefix);
+    });
+    return { bus, logger, names };
+  }
+
+  async function startProxy(): Promise<TcpProxy> {
+    const proxy = new TcpProxy();
+    await proxy.start();
+    cleanups.push(() => proxy.stop());
+    return proxy;
+  }
+
+  beforeAll(() => {
+    admin = adminClient();
+  });
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await admin.quit();
+  });
+
+  it('restores its subscriptions after CLIENT KILL of its pub/sub connection mid-stream', async () => {
+    // Given a bus with three subscriptions (four globs), receiving a steady stream
+    const { bus, logger, names } = makeBus('kill-sub', { redis: 'redis://127.0.0.1:6379' });
+    const states: string[] = [];
+    bus.on('connection', (c) => states.push(c.state));
+    const got: number[] = [];
+    await bus.subscribe('stream.tick', (e) => {
+      got.push(seqOf(e));
+    });
+    await bus.subscribe('stream.#', () => {});
+    await bus.subscribe('other.*', () => {});
+    const subscriber = `${names.connectionName}:subscriber`;
+    const globsBefore = (await clientsNamed(admin, subscriber))[0]!.psub;
+    let seq = 0;
+    let publishing = true;
+    const failures: unknown[] = [];
+    const stream = (async () => {
+      while (publishing) {
+        await bus.publish(event('stream.tick', seq++)).catch((e: unknown) => failures.push(e));
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    })();
+    await until(() => got.length >= 20, 'the stream to flow');
+
+    // When Redis kills the bus's pub/sub connection (only this bus's: CLIENT KILL ID of its named connection)
+    expect(await killClients(admin, subscriber, 'pubsub')).toBe(1);
+
+    // Then the bus reconnects, PSUBSCRIBEs every glob again, and events published after that arrive
+    await until(() => states.includes('connected') && states.indexOf('connected') > states.indexOf('reconnecting'), 'connected again');
+    const resumedAt = seq;
+    await until(() => got.some((s) => s > resumedAt + 10), 'events published after the reconnection');
+    publishing = false;
+    await stream;
+    expect((await clientsNamed(admin, subscriber))[0]!.psub).toBe(globsBefore);
+    expect(failures, 'publishes on the untouched publisher connection').toEqual([]);
+    // Delivery stays in order; what was published while disconnected is lost (at-most-once)
+    expect(got).toEqual([...got].sort((a, b) => a - b));
+    expect(states).toContain('reconnecting');
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes('reconnecting'))).toBe(true);
+  });
+
+  it('settles every publish in flight when its publishing connection is killed, then publishes again', async () => {
+    const { bus, names } = makeBus('kill-pub', { redis: 'redis://127.0.0.1:6379' });
+    const got = new Set<string>();
+    await bus.subscribe('kp.e', (e) => {
+      got.add(e.id);
+    });
+
+    // When 2,000 publishes are under way and the publishing connection is killed
+    const events = Array.from({ length: 2_000 }, (_, i) => event('kp.e', i));
+    const outcomes = events.map((e) => bus.publish(e).then(() => 'ok' as const, (error: unknown) => error));
+    await killClients(admin, `${names.connectionName}:publisher`);
+    const results = await Promise.all(outcomes);
+
+    // Then each one resolved or was rejected with PublishError — none hangs
+    for (const r of results) if (r !== 'ok') expect(isHeraldError(r, 'PUBLISH'), String(r)).toBe(true);
+
+    // And the bus publishes again after reconnecting
+    const after = event('kp.e', -1);
+    await until(async () => {
+      await bus.publish(after).catch(() => undefined);
+      return got.has(after.id);
+    }, 'a publish after the reconnection');
+  });
+
+  it('rejects a publish with PublishError within publishTimeoutMs while Redis is unreachable', async () => {
+    // Given a connected bus behind a proxy, with a short bound
+    const proxy = await startProxy();
+    const { bus } = makeBus('unreachable', { redis: proxy.url, publishTimeoutMs: 300 });
+    await bus.connect();
+
+    // When Redis becomes unreachable
+    await proxy.stop();
+    const started = performance.now();
+    const error = await bus.publish(event('down.e')).then(() => undefined, (e: unknown) => e);
+    const took = performance.now() - started;
+
+    // Then the publish is rejected with PublishError within the bound (not hanging, not queued for later)
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as PublishError).eventType).toBe('down.e');
+    expect(took).toBeLessThan(1_500);
+
+    // And once Redis is back the bus recovers by itself
+    await proxy.start();
+    await until(async () => bus.publish(event('down.e')).then(() => true, () => false), 'a publish after Redis came back');
+  });
+
+  it('rejects a publish within the bound when Redis accepts bytes but never answers', async () => {
+    const proxy = await startProxy();
+    const { bus } = makeBus('hung', { redis: proxy.url, publishTimeoutMs: 300 });
+    await bus.connect();
+    proxy.blackhole();
+    const started = performance.now();
+    const error = await bus.publish(event('hung.e')).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toMatch(/no reply within/);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    const sub = await bus.subscribe('hung.e', () => {}).then(() => undefined, (e: unknown) => e);
+    expect(sub).toBeInstanceOf(RedisConnectionError);
+    proxy.blackhole(false);
+  });
+
+  it('rejects publishes in flight as soon as the connection drops, without resending them', async () => {
+    const proxy = await startProxy();
+    const { bus } = makeBus('dropped', { redis: proxy.url, publishTimeoutMs: 5_000 });
+    await bus.connect();
+    proxy.blackhole();
+    const pending = bus.publish(event('drop.e')).then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    proxy.dropAll();
+    const error = await pending;
+    expect(error).toBeInstanceOf(PublishError);
+    expect((error as Error).message).toContain('may or may not have been published');
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('connect() fails fast when Redis cannot be reached', async () => {
+    // Given a bus pointed at a port nothing listens on
+    const proxy = await startProxy();
+    const url = proxy.url;
+    await proxy.stop();
+    const { bus, logger } = makeBus('refused', { redis: url, publishTimeoutMs: 5_000 });
+
+    // When connecting
+    const started = performance.now();
+    const error = await bus.connect().then(() => undefined, (e: unknown) => e);
+
+    // Then it is rejected at once (not after the 5 s bound), naming the endpoint
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect((error as RedisConnectionError).reason).toBe('error');
+    expect((error as Error).message).toContain(`127.0.0.1:${proxy.port}`);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
+  });
+});

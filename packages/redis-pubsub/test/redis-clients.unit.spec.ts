@@ -1,0 +1,61 @@
+import { isHeraldError } from '@herald/core';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { RedisPubSubEventBus } from '../src/index.js';
+import { Redactor } from '../src/redact.js';
+import { RedisClients, describeTarget, secretsOf } from '../src/redis-clients.js';
+
+// No server needed: clients are created lazily and never connect here.
+describe('RedisClients', () => {
+  it('names its connections and turns off the offline queue, resending and auto-resubscribe', () => {
+    const client = new RedisClients({ host: '127.0.0.1', port: 6390 }, 'svc').create('publisher');
+    expect(client.options).toMatchObject({
+      connectionName: 'svc:publisher',
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      autoResendUnfulfilledCommands: false,
+      autoResubscribe: false,
+      port: 6390,
+    });
+    expect(client.status).toBe('wait');
+  });
+
+  it('duplicates a user instance without touching it', () => {
+    const own = new Redis({ lazyConnect: true, port: 6391, password: 'secret-1' });
+    const dup = new RedisClients(own, 'svc').create('subscriber');
+    expect(dup).not.toBe(own);
+    expect(dup.options).toMatchObject({ port: 6391, connectionName: 'svc:subscriber', enableOfflineQueue: false });
+    expect(own.options.enableOfflineQueue).toBe(true);
+    expect(secretsOf(dup)).toContain('secret-1');
+    own.disconnect();
+  });
+
+  it('takes rediss:// URLs as TLS, and keeps the password out of the target description', () => {
+    const client = new RedisClients('rediss://user:p%40ss@redis.example.com:6380/2', 'svc').create('publisher');
+    expect(client.options.tls).toBeDefined();
+    expect(client.options).toMatchObject({ host: 'redis.example.com', port: 6380, db: 2, password: 'p@ss' });
+    expect(describeTarget(client)).toBe('redis.example.com:6380');
+    expect(new Redactor(secretsOf(client)).text('auth p@ss / p%40ss failed')).toBe('auth *** / *** failed');
+  });
+
+  it('rejects what is not a client, options or a redis URL', () => {
+    expect(() => new RedisClients('http://x', 'svc')).toThrow(/redis:\/\//);
+    expect(() => new RedisClients(undefined as never, 'svc')).toThrow();
+    const cluster = { isCluster: true, duplicate() {} } as never;
+    let error: unknown;
+    try {
+      new RedisClients(cluster, 'svc');
+    } catch (e) {
+      error = e;
+    }
+    expect(isHeraldError(error, 'UNSUPPORTED')).toBe(true);
+  });
+
+  it('validates the bus options synchronously, without I/O', () => {
+    expect(() => new RedisPubSubEventBus({ redis: 'redis://127.0.0.1:6399', publishTimeoutMs: 0 })).toThrow(/publishTimeoutMs/);
+    expect(() => new RedisPubSubEventBus({ redis: 'redis://127.0.0.1:6399', connectionName: 'has space' })).toThrow(/connectionName/);
+    const bus = new RedisPubSubEventBus({ redis: 'redis://127.0.0.1:6399' });
+    expect(bus.prefix).toBe('herald:');
+    return bus.close();
+  });
+});

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../../src/index.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A prefix and connection name no other test (or engineer) uses. */
+export function unique(label: string): { prefix: string; connectionName: string } {
+  const id = randomUUID().slice(0, 8);
+  return { prefix: `herald-test:${label}:${id}:`, connectionName: `herald-test-${label}-${id}` };
+}
+
+/** A plain client for the test's own commands (inject, inspect, kill); closed by the caller. */
+export function adminClient(): Redis {
+  return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 3 });
+}
+
+/** Buses built by a test, closed and their keys removed after it. */
+export class BusFactory {
+  private readonly buses: RedisPubSubEventBus[] = [];
+  private readonly prefixes: string[] = [];
+
+  create(label: string, options: Partial<RedisPubSubEventBusOptions> = {}): RedisPubSubEventBus {
+    const names = unique(label);
+    const bus = new RedisPubSubEventBus({ redis: REDIS_URL, ...names, ...options });
+    this.buses.push(bus);
+    this.prefixes.push(bus.prefix);
+    return bus;
+  }
+
+  async cleanup(admin: Redis): Promise<void> {
+    await Promise.allSettled(this.buses.splice(0).map((b) => b.close()));
+    for (const prefix of this.prefixes.splice(0)) await deleteKeys(admin, prefix);
+  }
+}
+
+/** Deletes a test prefix's keys (SCAN, never KEYS or FLUSH*). */
+export async function deleteKeys(admin: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+    if (keys.length > 0) await admin.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/** CLIENT LIST entries whose name starts with `name` (this process's test connections only). */
+export async function clientsNamed(admin: Redis, name: string): Promise<Array<{ id: string; name: string; flags: string; psub: number }>> {
+  const list = (await admin.client('LIST')) as string;
+  return list
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
+    .filter((c) => typeof c.name === 'string' && c.name.startsWith(name))
+    .map((c) => ({ id: c.id!, name: c.name!, flags: c.flags ?? '', psub: Number(c.psub ?? 0) }));
+}
+
+/** Kills the named connections (CLIENT KILL ID), optionally only pub/sub ones. Returns how many. */
+export async function killClients(admin: Redis, name: string, only?: 'pubsub' | 'normal'): Promise<number> {
+  const clients = await clientsNamed(admin, name);
+  let killed = 0;
+  for (const c of clients) {
+    const isPubSub = c.flags.includes('P');
+    if (only === 'pubsub' && !isPubSub) continue;
+    if (only === 'normal' && isPubSub) continue;
+    killed += Number(await admin.client('KILL', 'ID', c.id));
+  }
+  return killed;
+}
