@@ -56,6 +56,7 @@ export function registerReadCases(h: StoreHarness): void {
           text: 'zwölf — 12 🚀',
           lookalike: '2024-01-02T03:04:05.678Z',
           dollar: { $date: 'not a date' },
+          control: '\u0000d123 \u0001',
           nested: { lines: [{ sku: 'A-1', qty: 2 }, [1, 'two', [3]]], shippedAt: new Date('2023-05-06T07:08:09.010Z') },
         },
         {

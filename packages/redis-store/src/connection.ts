@@ -1,0 +1,86 @@
+import { noopLogger, ValidationError, type Logger } from '@herald/core';
+import { Redis, type RedisOptions } from 'ioredis';
+
+/** An ioredis client the user owns, ioredis options, or a `redis://` / `rediss://` (TLS) URL. */
+export type RedisInput = Redis | RedisOptions | string;
+
+export interface RedisConnection {
+  readonly client: Redis;
+  /** True when Herald created the client and so must close it. */
+  readonly owned: boolean;
+}
+
+/**
+ * Turns the user's `redis` option into a client. Clients Herald creates connect
+ * lazily (constructors stay synchronous; the first command connects) and report
+ * connection errors to the logger with the message only: ioredis attaches the
+ * failed command's arguments to its errors, and for AUTH those hold the password.
+ */
+export function openRedis(input: RedisInput, logger: Logger = noopLogger, component = 'redis-store'): RedisConnection {
+  if (isRedisClient(input)) return { client: input, owned: false };
+  let client: Redis;
+  if (typeof input === 'string') {
+    if (!/^rediss?:\/\//i.test(input)) throw new ValidationError('redis', 'a URL must start with redis:// or rediss://');
+    client = new Redis(input, { lazyConnect: true });
+  } else if (input !== null && typeof input === 'object') {
+    client = new Redis({ lazyConnect: true, ...input });
+  } else {
+    throw new ValidationError('redis', 'must be an ioredis client, ioredis options or a redis:// URL');
+  }
+  client.on('error', (error: Error) => {
+    logger.warn({ component, error: error.message, errorName: error.name }, 'redis connection error');
+  });
+  return { client, owned: true };
+}
+
+/** Duck-typed so a client from another copy of ioredis is still recognised as one. */
+function isRedisClient(input: unknown): input is Redis {
+  return (
+    input instanceof Redis ||
+    (typeof input === 'object' &&
+      input !== null &&
+      typeof (input as Redis).defineCommand === 'function' &&
+      typeof (input as Redis).sendCommand === 'function')
+  );
+}
+
+/** Closes a client Herald created; leaves one the user passed in open. */
+export async function closeRedis(connection: RedisConnection): Promise<void> {
+  if (!connection.owned) return;
+  const { client } = connection;
+  // A lazy client that never connected (or already ended) has nothing to QUIT.
+  if (client.status === 'wait' || client.status === 'end') {
+    client.disconnect();
+    return;
+  }
+  // QUIT resolves on the server's reply; the socket closes a moment later. Wait for
+  // that (bounded), so a closed store really holds no connection any more.
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      client.disconnect();
+      resolve();
+    }, 2_000);
+  });
+  await Promise.race([ended, bound]);
+  clearTimeout(timer);
+}
+
+/**
+ * ioredis puts the failed command's name and arguments on `error.command`; for
+ * AUTH and HELLO those include the password. Replace them before the error
+ * travels any further.
+ */
+export function redactRedisError(error: unknown): unknown {
+  const command = (error as { command?: { name?: unknown; args?: unknown } } | null)?.command;
+  if (command && typeof command.name === 'string' && /^(auth|hello|migrate|acl)$/i.test(command.name)) {
+    command.args = ['[redacted]'];
+  }
+  return error;
+}

@@ -1,0 +1,121 @@
+import {
+  ConcurrencyError,
+  noopLogger,
+  validateAppend,
+  validateReadArgs,
+  ValidationError,
+  type AppendResult,
+  type DomainEvent,
+  type EventStore,
+  type ExpectedVersion,
+  type Logger,
+  type StoredEvent,
+} from '@herald/core';
+import type { Redis } from 'ioredis';
+import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
+import { keyLayout, type KeyLayout } from './key-layout.js';
+import { defineStoreScripts, type StoreScripts } from './scripts.js';
+import { decodeStoredEvent, encodeEventBody } from './stored-event-codec.js';
+
+export interface RedisEventStoreOptions {
+  /** An ioredis client (left open on close), ioredis options or a redis:// / rediss:// URL. */
+  redis: RedisInput;
+  /** Prefix of every key the store writes. Default `herald:`. */
+  prefix?: string;
+  /** Receives connection errors of a client the store created. Default: silent. */
+  logger?: Logger;
+}
+
+/** Fields fetched per HMGET when paging the log: bounds one reply, however large batchSize is. */
+const LOG_CHUNK = 1_000;
+
+/**
+ * The event store on Redis. Appends are one Lua script (check, assign positions,
+ * write), reads are one HMGET (log) or one script (stream). See key-layout.ts for
+ * the keys and append-script.ts for why positions are dense.
+ */
+export class RedisEventStore implements EventStore {
+  readonly keys: KeyLayout;
+  private readonly connection: RedisConnection;
+  private readonly scripts: StoreScripts;
+  private closed = false;
+
+  constructor(options: RedisEventStoreOptions) {
+    if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+    this.keys = keyLayout(options.prefix);
+    this.connection = openRedis(options.redis, options.logger ?? noopLogger);
+    this.scripts = defineStoreScripts(this.connection.client);
+  }
+
+  /** The ioredis client the store uses (the user's, or the one it created). */
+  get redis(): Redis {
+    return this.connection.client;
+  }
+
+  async saveEvents(streamId: string, events: DomainEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
+    this.assertOpen();
+    validateAppend(streamId, events, expectedVersion);
+    const bodies = events.map(encodeEventBody);
+    const reply = (await this.call(() =>
+      this.scripts.append(this.keys.stream(streamId), this.keys.events, this.keys.head, String(expectedVersion), ...bodies),
+    )) as [number, number, number?];
+    if (reply[0] === 0) throw new ConcurrencyError(streamId, expectedVersion, reply[1]);
+    return { nextExpectedVersion: reply[1], lastPosition: reply[2]! };
+  }
+
+  async getEvents(streamId: string, fromVersion = 0): Promise<StoredEvent[]> {
+    this.assertOpen();
+    if (typeof streamId !== 'string' || streamId.length === 0) {
+      throw new ValidationError('streamId', 'must be a non-empty string');
+    }
+    validateReadArgs(fromVersion, 'fromVersion');
+    const reply = (await this.call(() =>
+      this.scripts.readStream(this.keys.stream(streamId), this.keys.events, Math.max(fromVersion, 1) - 1),
+    )) as string[];
+    return reply.map((record) => decodeStoredEvent(record));
+  }
+
+  /**
+   * Positions are dense, so the page [from, from + batchSize) is a direct HMGET of
+   * those fields: O(batchSize), whatever the size of the log. Fields past the
+   * head come back null; the first null ends the page.
+   */
+  async getAllEvents(fromPosition = 0, batchSize = 100): Promise<StoredEvent[]> {
+    this.assertOpen();
+    validateReadArgs(fromPosition, 'fromPosition', batchSize);
+    const out: StoredEvent[] = [];
+    let next = Math.max(fromPosition, 1);
+    const end = next + batchSize;
+    while (next < end) {
+      const count = Math.min(LOG_CHUNK, end - next);
+      const fields = Array.from({ length: count }, (_, i) => String(next + i));
+      const records = await this.call(() => this.connection.client.hmget(this.keys.events, ...fields));
+      for (let i = 0; i < records.length; i++) {
+        const record = records[i];
+        if (record === null || record === undefined) return out;
+        out.push(decodeStoredEvent(record));
+      }
+      next += count;
+    }
+    return out;
+  }
+
+  /** Closes the connection if the store created it; a client passed in stays open. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await closeRedis(this.connection);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('RedisEventStore is closed');
+  }
+
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw redactRedisError(error);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+import { createDomainEvent, ValidationError } from '@herald/core';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisCheckpointStore, RedisEventStore } from '../src/index.js';
+import { deleteKeys, itIssuedNoKeysCommand, listKeys, redisOptions, uniquePrefix } from './support/redis.js';
+
+const admin = new Redis(redisOptions);
+const prefixes: string[] = [];
+afterAll(async () => {
+  for (const prefix of prefixes) await deleteKeys(admin, prefix);
+  admin.disconnect();
+});
+
+function prefix(): string {
+  const p = uniquePrefix('conn');
+  prefixes.push(p);
+  return p;
+}
+
+function event(streamId: string) {
+  return createDomainEvent({
+    type: 'conn.tested',
+    aggregateId: streamId,
+    aggregateType: 'Conn',
+    data: {},
+    metadata: { source: 'test', environment: 'test' },
+  });
+}
+
+describe('RedisEventStore connections', () => {
+  it('leaves a client the user passed open on close(), and close() is idempotent', async () => {
+    // Given a store over the user's client
+    const client = new Redis(redisOptions);
+    const store = new RedisEventStore({ redis: client, prefix: prefix() });
+    await store.saveEvents('s', [event('s')], 0);
+
+    // When the store is closed twice
+    await store.close();
+    await store.close();
+
+    // Then the user's client still works, and the store refuses further calls
+    expect(await client.ping()).toBe('PONG');
+    await expect(store.getEvents('s')).rejects.toThrow(/closed/);
+    client.disconnect();
+  });
+
+  it('closes a client it created from options', async () => {
+    // Given a store that opened its own connection
+    const store = new RedisEventStore({ redis: redisOptions, prefix: prefix() });
+    await store.saveEvents('s', [event('s')], 0);
+
+    // When it is closed
+    await store.close();
+
+    // Then its client has ended
+    expect(store.redis.status).toBe('end');
+  });
+
+  it('connects from a redis:// URL, lazily', async () => {
+    // Given a store built from a URL
+    const store = new RedisEventStore({ redis: `redis://${redisOptions.host}:${redisOptions.port}/0`, prefix: prefix() });
+
+    // Then construction did not connect; the first call does
+    expect(store.redis.status).toBe('wait');
+    await store.saveEvents('s', [event('s')], 'no-stream');
+    expect(await store.getEvents('s')).toHaveLength(1);
+    await store.close();
+  });
+
+  it('turns on TLS for a rediss:// URL', async () => {
+    // Given a store built from a rediss:// URL (never connected: the local Redis has no TLS)
+    const store = new RedisEventStore({ redis: 'rediss://redis.example:6380', prefix: prefix() });
+
+    // Then its client is configured for TLS, and closing an unconnected client is fine
+    expect(store.redis.options.tls).toBeTruthy();
+    expect(store.redis.options.port).toBe(6380);
+    await store.close();
+    expect(store.redis.status).toBe('end');
+  });
+
+  it('rejects a URL of another scheme and a missing redis option with ValidationError', () => {
+    // Given an http:// URL, then no redis option at all
+    // When a store is constructed
+    // Then construction throws, naming the redis option
+    for (const redis of ['http://localhost:6379', undefined as unknown as string]) {
+      expect(() => new RedisEventStore({ redis })).toThrow(ValidationError);
+      expect(() => new RedisEventStore({ redis })).toThrow(/^redis:/);
+    }
+  });
+
+  it('keeps every key of a store under its prefix, in one hash slot', async () => {
+    // Given a store with streams whose ids contain separators and braces
+    const p = prefix();
+    const store = new RedisEventStore({ redis: redisOptions, prefix: p });
+    const checkpoints = new RedisCheckpointStore({ redis: store.redis, prefix: p });
+    await store.saveEvents('a:{b}', [event('a:{b}')], 0);
+    await store.saveEvents('plain', [event('plain')], 0);
+    await checkpoints.save('relay', 2);
+
+    // When the keys under the prefix are listed
+    const keys = await listKeys(admin, p);
+
+    // Then they are exactly the layout's keys, all sharing one hash tag
+    expect(keys).toEqual(
+      [store.keys.checkpoints, store.keys.events, store.keys.head, store.keys.stream('a:{b}'), store.keys.stream('plain')].sort(),
+    );
+    expect(new Set(keys.map((k) => /\{([^}]*)\}/.exec(k)?.[1]))).toEqual(new Set(['es']));
+    expect(await checkpoints.load('relay')).toBe(2);
+    expect(await checkpoints.load('other')).toBeUndefined();
+    await checkpoints.close();
+    await store.close();
+  });
+});
+
+itIssuedNoKeysCommand();

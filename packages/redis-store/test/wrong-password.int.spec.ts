@@ -1,0 +1,100 @@
+import { inspect } from 'node:util';
+import { createDomainEvent, loadRedisConfig, type Logger } from '@herald/core';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RedisEventStore, redisOptionsFromConfig } from '../src/index.js';
+import { deleteKeys, itIssuedNoKeysCommand, redisOptions, uniquePrefix } from './support/redis.js';
+
+// The local Redis has no password, so the test makes an ACL user with one and connects as it.
+const admin = new Redis(redisOptions);
+const suffix = `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+const username = `herald-test-user-${suffix}`;
+const rightPassword = `right-${suffix}-Pa55word`;
+const wrongPassword = `wrong-${suffix}-Pa55word`;
+const prefix = uniquePrefix('auth');
+
+beforeAll(async () => {
+  await admin.call('ACL', 'SETUSER', username, 'on', `>${rightPassword}`, `~${prefix}*`, '+@all');
+});
+afterAll(async () => {
+  await admin.call('ACL', 'DELUSER', username);
+  await deleteKeys(admin, prefix);
+  admin.disconnect();
+});
+
+function recordingLogger(lines: string[]): Logger {
+  const record = (level: string) => (fields: Record<string, unknown>, message: string) => {
+    lines.push(`${level} ${message} ${inspect(fields, { depth: 10 })}`);
+  };
+  return { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+}
+
+function envWith(password: string): Record<string, string> {
+  return {
+    REDIS_EVENT_STORE_HOST: String(redisOptions.host),
+    REDIS_EVENT_STORE_PORT: String(redisOptions.port),
+    REDIS_EVENT_STORE_PASSWORD: password,
+  };
+}
+
+const event = () =>
+  createDomainEvent({ type: 'auth.tested', aggregateId: 'a', aggregateType: 'Auth', data: {}, metadata: { source: 't', environment: 't' } });
+
+describe('connecting with a wrong password', () => {
+  it('works with the right password (so the user really exists)', async () => {
+    // Given the ACL user's right password from the environment
+    const options = { ...redisOptionsFromConfig(loadRedisConfig(envWith(rightPassword))), username };
+    const store = new RedisEventStore({ redis: options, prefix });
+
+    // When it appends
+    const result = await store.saveEvents('a', [event()], 'any');
+
+    // Then it succeeded
+    expect(result.nextExpectedVersion).toBeGreaterThan(0);
+    await store.close();
+  });
+
+  it('fails, and the password is in no error message and no log line', async () => {
+    // Given the wrong password from the environment, a recording logger and a watch on the console
+    const lines: string[] = [];
+    const consoleCalls: unknown[][] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
+      vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
+        consoleCalls.push(args);
+      }),
+    );
+    const options = { ...redisOptionsFromConfig(loadRedisConfig(envWith(wrongPassword))), username };
+    const store = new RedisEventStore({ redis: options, prefix, logger: recordingLogger(lines) });
+
+    try {
+      // When it tries to append and to read
+      const appendError = await store.saveEvents('a', [event()], 'any').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const readError = await store.getAllEvents(0, 10).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+
+      // Then both fail with an authentication error that nowhere holds the password
+      for (const error of [appendError, readError]) {
+        expect(error).toBeInstanceOf(Error);
+        expect((error as Error).message).toMatch(/WRONGPASS|NOAUTH|invalid username-password/i);
+        expect((error as Error).message).not.toContain(wrongPassword);
+        expect(String(error)).not.toContain(wrongPassword);
+        expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(wrongPassword);
+        expect(JSON.stringify(error)).not.toContain(wrongPassword);
+      }
+      // …the logger saw the connection error, without the password
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).not.toContain(wrongPassword);
+      for (const args of consoleCalls) expect(inspect(args, { depth: 10 })).not.toContain(wrongPassword);
+    } finally {
+      await store.close();
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+});
+
+itIssuedNoKeysCommand();
