@@ -486,3 +486,35 @@ async function waitForDeadLetters(b: InMemoryEventBus, n: number) {
   }
   return list;
 }
+
+describe('InMemoryEventBus — many concurrent retry waits', () => {
+  it('does not warn about abort-signal listeners with concurrency above 10', async () => {
+    // Given a subscription with concurrency 32 whose handler fails its first attempt
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    const bus = new InMemoryEventBus();
+    const seen = new Map<string, number>();
+    await bus.subscribe(
+      'retry.wait',
+      {
+        retryStrategy: { maxAttempts: 2, backoff: { type: 'fixed', delay: 20 } },
+        async handle(event, ctx) {
+          seen.set(event.id, ctx.attempt);
+          if (ctx.attempt === 1) throw new Error('first attempt fails');
+        },
+      },
+      { concurrency: 32 },
+    );
+    // When 32 events wait for their retry at the same time
+    for (let i = 0; i < 32; i++) {
+      await bus.publish(domainEvent({ type: 'retry.wait' }));
+    }
+    await bus.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    // Then every event succeeded on its second attempt and Node raised no listener warning
+    expect([...seen.values()]).toEqual(new Array(32).fill(2));
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+  });
+});

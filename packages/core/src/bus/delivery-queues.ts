@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { BusClosedError, ValidationError, toError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { eventLogFields, type Logger } from '../logger.js';
@@ -33,7 +34,11 @@ class Member {
   onIdle: (() => void) | undefined;
   readonly abort = new AbortController();
   readonly stopRetries = new AbortController();
-  constructor(readonly target: DispatchTarget) {}
+  constructor(readonly target: DispatchTarget) {
+    // Every retry wait and every handler may listen on these signals at once; with
+    // concurrency above 10 Node would warn about a leak that is not one.
+    setMaxListeners(0, this.abort.signal, this.stopRetries.signal);
+  }
   get subscription(): Subscription {
     return this.target.subscription;
   }

@@ -145,7 +145,10 @@ export class InMemoryEventBus implements EventBus {
     let waits: Promise<void>[] | undefined;
     for (let i = 0; i < queues.length; i++) {
       const queue = queues[i]!;
-      if (this.deliveries.push(queue, event)) (waits ??= []).push(this.deliveries.waitForSpace(queue));
+      if (this.deliveries.push(queue, event)) {
+        waits ??= [];
+        waits.push(this.deliveries.waitForSpace(queue));
+      }
     }
     if (waits === undefined) return RESOLVED;
     return Promise.all(waits).then(() => undefined);
