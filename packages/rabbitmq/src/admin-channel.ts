@@ -1,0 +1,32 @@
+import type { Logger } from '@herald/core';
+import type { Channel } from 'amqplib';
+import type { ConnectionManager } from './connection-manager.js';
+import type { Secrets } from './secrets.js';
+import { closeQuietly } from './close-quietly.js';
+
+/**
+ * Short-lived channels for declarations and queue reads. A failed AMQP
+ * operation closes its channel, so each job gets its own and a bad
+ * declaration never takes the publishing or consuming channels with it.
+ */
+export class AdminChannels {
+  constructor(
+    private readonly manager: ConnectionManager,
+    private readonly waitMs: number,
+    private readonly logger: Logger,
+    private readonly secrets: Secrets,
+  ) {}
+
+  async with<T>(job: (ch: Channel) => Promise<T>): Promise<T> {
+    const conn = await this.manager.ensure(this.waitMs);
+    const ch = await conn.createChannel();
+    ch.on('error', (error: unknown) => {
+      this.logger.debug({ transport: 'rabbitmq', error: this.secrets.error(error).message }, 'rabbitmq admin channel closed by the broker');
+    });
+    try {
+      return await job(ch);
+    } finally {
+      await closeQuietly(ch);
+    }
+  }
+}

@@ -1,0 +1,345 @@
+import {
+  BusClosedError,
+  Deque,
+  sleep,
+  type DispatchPipeline,
+  type DispatchTarget,
+  type Logger,
+  type Subscription,
+} from '@herald/core';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import { AckBatcher } from './ack-batcher.js';
+import type { ConnectionManager } from './connection-manager.js';
+import type { DeadLetterQueue } from './dead-letter-queue.js';
+import { readAttempt } from './message.js';
+import type { RetryRouter } from './retry-router.js';
+import type { Secrets } from './secrets.js';
+import type { Topology } from './topology.js';
+import { closeQuietly, settleWithin } from './close-quietly.js';
+
+/** What `bus.on('consumerCancelled')` hears: the broker cancelled a consumer (its queue was deleted). */
+export interface ConsumerCancelled {
+  subscription: Subscription;
+  queue: string;
+}
+
+export interface ConsumerDeps {
+  pipeline: DispatchPipeline;
+  topology: Topology;
+  manager: ConnectionManager;
+  retryRouter: RetryRouter;
+  deadLetters: DeadLetterQueue;
+  logger: Logger;
+  secrets: Secrets;
+  prefetch: number;
+  closeTimeoutMs: number;
+  onCancelled(info: ConsumerCancelled): void;
+}
+
+interface Delivery {
+  readonly msg: ConsumeMessage;
+  readonly ch: Channel;
+  readonly acks: AckBatcher;
+}
+
+const RESTART_MIN_MS = 200;
+const RESTART_MAX_MS = 5_000;
+/** Pause before giving a message back when its retry/dead letter could not be stored, so it does not spin. */
+const REQUEUE_PAUSE_MS = 500;
+
+/**
+ * One subscription's consumer: its own channel (so its prefetch and its
+ * failures are its own), manual acks, at most `concurrency` handlers at once
+ * in delivery order. Every delivery goes through core's pipeline (decode,
+ * filter, middleware, handler, retry decision, errorHandler, dead-letter
+ * record); this class only moves messages: ack on success, route to a delay
+ * queue or the dead-letter exchange (and ack once that is confirmed) on
+ * failure. Messages it never acked go back to the queue when its channel
+ * closes, so a crash or dropped connection loses nothing.
+ */
+export class SubscriptionConsumer {
+  private channel: Channel | undefined;
+  private acks: AckBatcher | undefined;
+  private channelConn: ChannelModel | undefined;
+  private consumerTag: string | undefined;
+  private starting: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly buffer = new Deque<Delivery>();
+  private inFlight = 0;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private idleWaiters: Array<() => void> = [];
+  private readonly deadChannels = new WeakSet<Channel>();
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartDelay = RESTART_MIN_MS;
+
+  constructor(
+    readonly target: DispatchTarget,
+    readonly queue: string,
+    private readonly deps: ConsumerDeps,
+  ) {}
+
+  get subscription(): Subscription {
+    return this.target.subscription;
+  }
+
+  /** Declares the queue and consumes on `conn`. Rejects when that fails (subscribe reports it). */
+  start(conn: ChannelModel): Promise<void> {
+    if (this.stopped || (this.channel && this.channelConn === conn)) return Promise.resolve();
+    this.starting ??= this.open(conn).finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** After a reconnect or a lost channel: start again, retrying with backoff. Never rejects. */
+  async restore(conn: ChannelModel): Promise<void> {
+    try {
+      await this.start(conn);
+      if (!this.stopped && this.channelConn !== conn) await this.start(conn); // an earlier start was for an old connection
+      this.restartDelay = RESTART_MIN_MS;
+    } catch (error) {
+      if (this.stopped) return;
+      this.deps.logger.warn(
+        { ...this.fields(), error: this.deps.secrets.error(error).message, retryInMs: this.restartDelay },
+        'rabbitmq consumer could not be restored; retrying',
+      );
+      this.scheduleRestart();
+    }
+  }
+
+  /** Stops consuming, waits for running handlers (then aborts them), closes the channel. Idempotent. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  // ---- channel ------------------------------------------------------------------
+
+  private async open(conn: ChannelModel): Promise<void> {
+    const { topology, prefetch, logger, secrets } = this.deps;
+    const ch = await conn.createChannel();
+    const acks = new AckBatcher(ch);
+    ch.on('error', (error: unknown) => {
+      logger.warn({ ...this.fields(), error: secrets.error(error).message }, 'rabbitmq consumer channel error');
+    });
+    ch.on('close', () => {
+      acks.close();
+      this.onChannelClose(ch);
+    });
+    try {
+      await topology.declareSubscriptionQueue(ch, this.spec());
+      await ch.prefetch(prefetch);
+      if (this.stopped) throw new BusClosedError('unsubscribed while starting');
+      this.channel = ch;
+      this.acks = acks;
+      this.channelConn = conn;
+      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg), { noAck: false });
+      this.consumerTag = consumerTag;
+      logger.debug({ ...this.fields(), prefetch }, 'rabbitmq consumer started');
+    } catch (error) {
+      if (this.channel === ch) {
+        this.channel = undefined;
+        this.acks = undefined;
+        this.channelConn = undefined;
+      }
+      await closeQuietly(ch);
+      throw error instanceof BusClosedError ? error : secrets.error(error);
+    }
+  }
+
+  private onChannelClose(ch: Channel): void {
+    this.deadChannels.add(ch);
+    if (this.channel !== ch) return;
+    this.channel = undefined;
+    this.acks = undefined;
+    this.channelConn = undefined;
+    this.consumerTag = undefined;
+    this.buffer.drain(); // never started: the broker redelivers them
+    if (this.stopped) return;
+    // A dropped connection is restored by the connection's setup hook; a channel
+    // closed on its own (a channel error) is restarted here.
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.stopped || this.restartTimer !== undefined) return;
+    const delay = this.restartDelay;
+    this.restartDelay = Math.min(this.restartDelay * 2, RESTART_MAX_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      const conn = this.deps.manager.current;
+      if (this.stopped || this.channel || !conn) return;
+      void this.restore(conn);
+    }, delay);
+  }
+
+  /** The broker cancelled our consumer (queue deleted): declare the queue again and consume on the same channel. */
+  private async onBrokerCancel(ch: Channel): Promise<void> {
+    if (this.stopped || this.channel !== ch) return;
+    this.consumerTag = undefined;
+    const { logger, topology, secrets } = this.deps;
+    logger.warn(this.fields(), 'rabbitmq consumer cancelled by the broker (queue deleted?); declaring the queue again');
+    try {
+      this.deps.onCancelled({ subscription: this.subscription, queue: this.queue });
+    } catch (error) {
+      logger.error({ ...this.fields(), error: (error as Error).message }, 'consumerCancelled listener threw');
+    }
+    try {
+      await topology.declareSubscriptionQueue(ch, this.spec());
+      if (this.stopped || this.channel !== ch) return;
+      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg), { noAck: false });
+      this.consumerTag = consumerTag;
+      logger.info(this.fields(), 'rabbitmq consumer restored after cancellation');
+    } catch (error) {
+      logger.warn({ ...this.fields(), error: secrets.error(error).message }, 'rabbitmq consumer could not be restored after cancellation');
+      // A failed declaration closed the channel; its close handler restarts the consumer.
+      if (!this.deadChannels.has(ch)) await closeQuietly(ch);
+    }
+  }
+
+  // ---- delivery -------------------------------------------------------------------
+
+  private onMessage(ch: Channel, msg: ConsumeMessage | null): void {
+    if (msg === null) {
+      void this.onBrokerCancel(ch);
+      return;
+    }
+    if (this.stopped || ch !== this.channel || !this.acks) return; // left unacked: requeued when the channel closes
+    this.acks.track(msg);
+    this.buffer.push({ msg, ch, acks: this.acks });
+    this.pump();
+  }
+
+  private pump(): void {
+    const max = this.target.subscription.concurrency;
+    while (this.inFlight < max && this.buffer.length > 0) {
+      const d = this.buffer.shift()!;
+      if (this.stopped || d.ch !== this.channel) continue;
+      this.inFlight++;
+      this.handle(d);
+    }
+  }
+
+  /**
+   * One delivery through core's pipeline. The common path (decoded, handled,
+   * acked) runs on `startAttempt`'s callback without extra promise layers; a
+   * retry or a dead letter is acked only once the broker confirmed its copy.
+   */
+  private handle(d: Delivery): void {
+    const { pipeline, retryRouter, deadLetters } = this.deps;
+    const { msg } = d;
+    const { pattern, group } = this.target.subscription;
+    const decoded = pipeline.decode(msg.content, { pattern, group });
+    if (decoded.deadLetter !== undefined) {
+      // Undecodable: straight to the dead-letter queue, never redelivered.
+      this.reroute(d, deadLetters.add(decoded.deadLetter, { content: msg.content, properties: msg.properties, queue: this.queue }));
+      return;
+    }
+    const event = decoded.event;
+    const attempt = readAttempt(msg.properties);
+    pipeline.startAttempt(this.target, event, attempt, this.abort.signal, (outcome) => {
+      if (outcome.status === 'retry') {
+        this.reroute(
+          d,
+          retryRouter.schedule({
+            content: msg.content,
+            properties: msg.properties,
+            queue: this.queue,
+            attempt: attempt + 1,
+            delayMs: outcome.delayMs,
+            eventId: event.id,
+            eventType: event.type,
+          }),
+        );
+      } else if (outcome.status === 'dead_letter') {
+        this.reroute(
+          d,
+          deadLetters.add(outcome.record, { content: msg.content, properties: msg.properties, queue: this.queue, strategy: this.target.retry }),
+        );
+      } else {
+        // success, filtered, or failed with dead-lettering disabled (core logged it): settled.
+        this.settle(d, true);
+        this.finished();
+      }
+    });
+  }
+
+  /** Acks once the retry or dead-letter copy is confirmed; if it is not, gives the message back to the queue. */
+  private reroute(d: Delivery, stored: Promise<void>): void {
+    stored.then(
+      () => {
+        this.settle(d, true);
+        this.finished();
+      },
+      (error: unknown) => {
+        this.deps.logger.warn(
+          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.secrets.error(error).message },
+          'failed delivery could not be re-routed; returning it to the queue',
+        );
+        void sleep(REQUEUE_PAUSE_MS).then(() => {
+          this.settle(d, false);
+          this.finished();
+        });
+      },
+    );
+  }
+
+  private finished(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+    this.pump();
+  }
+
+  /** Ack (batched) or requeue on the channel that delivered it; a closed channel already gave it back. */
+  private settle(d: Delivery, ack: boolean): void {
+    if (ack) d.acks.ack(d.msg);
+    else d.acks.requeue(d.msg);
+  }
+
+  // ---- teardown ---------------------------------------------------------------------
+
+  private async shutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.starting?.catch(() => undefined);
+    const ch = this.channel;
+    const tag = this.consumerTag;
+    if (ch && tag && !this.deadChannels.has(ch)) await settleWithin(ch.cancel(tag));
+    this.buffer.drain();
+    await this.whenIdle();
+    this.acks?.flush();
+    this.channel = undefined;
+    this.acks = undefined;
+    this.channelConn = undefined;
+    if (ch && !this.deadChannels.has(ch)) await closeQuietly(ch); // unacked messages go back to the queue
+  }
+
+  private async whenIdle(): Promise<void> {
+    if (this.inFlight === 0) return;
+    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    const timer = new AbortController();
+    const finished = await Promise.race([idle.then(() => true), sleep(this.deps.closeTimeoutMs, timer.signal).then(() => false)]);
+    timer.abort();
+    if (finished) return;
+    this.deps.logger.warn(
+      { ...this.fields(), inFlight: this.inFlight, timeoutMs: this.deps.closeTimeoutMs },
+      'handlers still running after the close timeout; aborting ctx.signal',
+    );
+    this.abort.abort(new BusClosedError('handler aborted: close timeout elapsed'));
+    await Promise.race([idle, sleep(1_000)]);
+  }
+
+  private spec() {
+    return { queue: this.queue, pattern: this.target.subscription.pattern, group: this.target.subscription.group };
+  }
+
+  private fields() {
+    const s = this.target.subscription;
+    return { transport: 'rabbitmq', queue: this.queue, pattern: s.pattern, group: s.group, subscriptionId: s.id };
+  }
+}

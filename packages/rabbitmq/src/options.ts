@@ -1,0 +1,199 @@
+import {
+  ValidationError,
+  type EventBusMiddleware,
+  type EventCodec,
+  type Logger,
+  type RetryStrategy,
+} from '@herald/core';
+
+/** amqplib's connection fields, as an object instead of a URL. */
+export interface RabbitMQConnectionOptions {
+  /** `amqps` for TLS. Default `amqp`. */
+  protocol?: 'amqp' | 'amqps';
+  hostname?: string;
+  /** Default 5672 (`amqp`) or 5671 (`amqps`). */
+  port?: number;
+  username?: string;
+  password?: string;
+  /** Default `/`. */
+  vhost?: string;
+  /** Heartbeat in seconds. Default 10: a dead peer is noticed within ~20 s. */
+  heartbeat?: number;
+  frameMax?: number;
+}
+
+export type QueueType = 'classic' | 'quorum';
+
+export interface RabbitMQEventBusOptions {
+  /** `amqp://user:pass@host:5672/vhost` or `amqps://…` (TLS). Give this or `connection`. */
+  url?: string;
+  /** Connection fields as an object. Give this or `url`. */
+  connection?: RabbitMQConnectionOptions;
+  /** Passed to `net.connect` / `tls.connect`: `ca`, `cert`, `key`, `servername`, … */
+  socketOptions?: Record<string, unknown>;
+  /** Shown in the management UI and `rabbitmqctl list_connections`; `:publish` / `:consume` is appended. */
+  connectionName?: string;
+  /** Durable topic exchange events are published to. Default `${prefix}events`. */
+  exchange?: string;
+  /** Prefix of every queue and exchange the bus declares. Default `herald.`. */
+  prefix?: string;
+  /**
+   * Unacknowledged messages the broker may send one subscription. Default
+   * `10 × concurrency`; never less than the subscription's concurrency.
+   */
+  prefetch?: number;
+  /** Queue type of group queues. Ungrouped queues are always exclusive classic queues. Default `classic`. */
+  queueType?: QueueType;
+  /** Retry strategy for handlers that bring none. */
+  retry?: RetryStrategy;
+  middleware?: EventBusMiddleware[];
+  logger?: Logger;
+  codec?: EventCodec;
+  /** A publish not confirmed within this bound (e.g. the broker is unreachable) rejects with PublishError. Default 5,000. */
+  publishTimeoutMs?: number;
+  /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000. */
+  closeTimeoutMs?: number;
+  /** Bound on opening a TCP/TLS connection and the AMQP handshake. Default 5,000. */
+  connectTimeoutMs?: number;
+  /** Reject a publish that no queue is bound for (PublishError) instead of letting the broker drop it. Default false. */
+  mandatory?: boolean;
+  /** Backoff between reconnection attempts. Default 100 ms doubling to 5,000 ms, with jitter. */
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+}
+
+/** What amqplib's `connect` takes, resolved once from `url` or `connection`. */
+export interface ResolvedEndpoint {
+  connect: Required<Pick<RabbitMQConnectionOptions, 'protocol' | 'hostname' | 'port' | 'vhost' | 'heartbeat'>> &
+    Pick<RabbitMQConnectionOptions, 'username' | 'password' | 'frameMax'>;
+  /** `amqp://host:port/vhost` — safe to log. */
+  display: string;
+  secrets: string[];
+}
+
+export interface ResolvedOptions {
+  endpoint: ResolvedEndpoint;
+  socketOptions: Record<string, unknown>;
+  connectionName: string;
+  exchange: string;
+  prefix: string;
+  prefetch: number | undefined;
+  queueType: QueueType;
+  publishTimeoutMs: number;
+  closeTimeoutMs: number;
+  connectTimeoutMs: number;
+  mandatory: boolean;
+  reconnect: { initialDelayMs: number; maxDelayMs: number };
+}
+
+const NAME = /^[A-Za-z0-9_.:-]*$/;
+
+export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+  const prefix = options.prefix ?? 'herald.';
+  if (typeof prefix !== 'string' || !NAME.test(prefix) || prefix.length > 100) {
+    throw new ValidationError('prefix', 'must be at most 100 letters, digits, ".", "_", ":" or "-"');
+  }
+  const exchange = options.exchange ?? `${prefix}events`;
+  if (typeof exchange !== 'string' || exchange.length === 0 || !NAME.test(exchange) || exchange.length > 200) {
+    throw new ValidationError('exchange', 'must be 1–200 letters, digits, ".", "_", ":" or "-"');
+  }
+  const queueType = options.queueType ?? 'classic';
+  if (queueType !== 'classic' && queueType !== 'quorum') {
+    throw new ValidationError('queueType', 'must be "classic" or "quorum"');
+  }
+  if (options.prefetch !== undefined) positiveInt(options.prefetch, 'prefetch', 65_535);
+  if (options.mandatory !== undefined && typeof options.mandatory !== 'boolean') {
+    throw new ValidationError('mandatory', 'must be a boolean');
+  }
+  const reconnect = {
+    initialDelayMs: positiveInt(options.reconnect?.initialDelayMs ?? 100, 'reconnect.initialDelayMs'),
+    maxDelayMs: positiveInt(options.reconnect?.maxDelayMs ?? 5_000, 'reconnect.maxDelayMs'),
+  };
+  const connectionName = options.connectionName ?? `herald:${prefix}`;
+  if (typeof connectionName !== 'string') throw new ValidationError('connectionName', 'must be a string');
+  return {
+    endpoint: resolveEndpoint(options),
+    socketOptions: { ...(options.socketOptions ?? {}) },
+    connectionName,
+    exchange,
+    prefix,
+    prefetch: options.prefetch,
+    queueType,
+    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
+    mandatory: options.mandatory ?? false,
+    reconnect,
+  };
+}
+
+function resolveEndpoint(options: RabbitMQEventBusOptions): ResolvedEndpoint {
+  if (options.url !== undefined && options.connection !== undefined) {
+    throw new ValidationError('url', 'give either url or connection, not both');
+  }
+  let c: RabbitMQConnectionOptions;
+  if (options.url !== undefined) c = parseUrl(options.url);
+  else if (options.connection !== undefined && options.connection !== null && typeof options.connection === 'object') {
+    c = options.connection;
+  } else {
+    throw new ValidationError('url', 'a url (amqp:// or amqps://) or connection options are required');
+  }
+  const protocol = c.protocol ?? 'amqp';
+  if (protocol !== 'amqp' && protocol !== 'amqps') throw new ValidationError('connection.protocol', 'must be "amqp" or "amqps"');
+  const hostname = c.hostname ?? 'localhost';
+  if (typeof hostname !== 'string' || hostname.length === 0) {
+    throw new ValidationError('connection.hostname', 'must be a non-empty string');
+  }
+  const port = c.port ?? (protocol === 'amqps' ? 5671 : 5672);
+  positiveInt(port, 'connection.port', 65_535);
+  const vhost = c.vhost ?? '/';
+  const heartbeat = c.heartbeat ?? 10;
+  if (!Number.isInteger(heartbeat) || heartbeat < 0) throw new ValidationError('connection.heartbeat', 'must be an integer ≥ 0 (seconds)');
+  const connect: ResolvedEndpoint['connect'] = { protocol, hostname, port, vhost, heartbeat };
+  if (c.username !== undefined) connect.username = c.username;
+  if (c.password !== undefined) connect.password = c.password;
+  if (c.frameMax !== undefined) connect.frameMax = c.frameMax;
+  const display = `${protocol}://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}/${encodeURIComponent(vhost)}`;
+  return { connect, display, secrets: c.password ? [c.password] : [] };
+}
+
+/** Parses `amqp(s)://user:pass@host:port/vhost?heartbeat=…&frameMax=…` without ever echoing it. */
+function parseUrl(url: string): RabbitMQConnectionOptions {
+  const bad = () => new ValidationError('url', 'must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
+  if (typeof url !== 'string') throw bad();
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad();
+  }
+  const protocol = u.protocol.slice(0, -1);
+  if ((protocol !== 'amqp' && protocol !== 'amqps') || u.hostname.length === 0) throw bad();
+  const out: RabbitMQConnectionOptions = { protocol, hostname: u.hostname.replace(/^\[|\]$/g, '') };
+  if (u.port) out.port = Number(u.port);
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw bad();
+    }
+  };
+  if (u.username || u.password) {
+    out.username = decode(u.username);
+    out.password = decode(u.password);
+  }
+  const path = u.pathname.startsWith('/') ? u.pathname.slice(1) : u.pathname;
+  if (path.length > 0) out.vhost = decode(path);
+  const heartbeat = u.searchParams.get('heartbeat');
+  if (heartbeat !== null) out.heartbeat = Number(heartbeat);
+  const frameMax = u.searchParams.get('frameMax');
+  if (frameMax !== null) out.frameMax = Number(frameMax);
+  return out;
+}
+
+function positiveInt(value: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError(field, max === Number.MAX_SAFE_INTEGER ? 'must be an integer ≥ 1' : `must be an integer from 1 to ${max}`);
+  }
+  return value;
+}

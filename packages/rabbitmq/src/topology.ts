@@ -1,0 +1,100 @@
+import type { Channel } from 'amqplib';
+import { HEADERS } from './message.js';
+import type { QueueType } from './options.js';
+
+/** How long an unused delay queue lives beyond its TTL before the broker removes it. */
+const DELAY_QUEUE_IDLE_MS = 60 * 60 * 1000;
+
+export interface SubscriptionQueueSpec {
+  queue: string;
+  pattern: string;
+  group: string | undefined;
+}
+
+/**
+ * The names and declarations of everything the bus puts on the broker:
+ *
+ *   publish ─► ${exchange} (topic, durable) ── binding = pattern ──► ${prefix}${group}   (durable; classic|quorum)
+ *                                            └────────────────────► ${prefix}sub.${id}  (exclusive, auto-delete)
+ *   retry   ─► ${prefix}retry (headers) ── herald-delay=ms ─► ${prefix}retry.${ms}ms (TTL ms; dead-letters to "" with the
+ *                                                               original routing key = the subscription queue)
+ *   dead    ─► ${prefix}dead-letter (topic) ── "#" ──► ${prefix}dead-letters
+ *
+ * Declarations are idempotent, so every (re)connect simply declares again.
+ */
+export class Topology {
+  readonly deadLetterExchange: string;
+  readonly deadLetterQueue: string;
+  readonly delayExchange: string;
+  private readonly exchanges = new Set<string>();
+  private readonly queues = new Set<string>();
+
+  constructor(
+    readonly exchange: string,
+    readonly prefix: string,
+    readonly queueType: QueueType,
+  ) {
+    this.deadLetterExchange = `${prefix}dead-letter`;
+    this.deadLetterQueue = `${prefix}dead-letters`;
+    this.delayExchange = `${prefix}retry`;
+  }
+
+  groupQueue(group: string): string {
+    return `${this.prefix}${group}`;
+  }
+
+  subscriptionQueue(id: string): string {
+    return `${this.prefix}sub.${id}`;
+  }
+
+  delayQueue(ms: number): string {
+    return `${this.prefix}retry.${ms}ms`;
+  }
+
+  /** The event exchange, the dead-letter exchange and queue, and the delay exchange. */
+  async declareShared(ch: Channel): Promise<void> {
+    await ch.assertExchange(this.exchange, 'topic', { durable: true });
+    await ch.assertExchange(this.deadLetterExchange, 'topic', { durable: true });
+    await ch.assertQueue(this.deadLetterQueue, { durable: true });
+    await ch.bindQueue(this.deadLetterQueue, this.deadLetterExchange, '#');
+    await ch.assertExchange(this.delayExchange, 'headers', { durable: true });
+    this.exchanges.add(this.exchange).add(this.deadLetterExchange).add(this.delayExchange);
+    this.queues.add(this.deadLetterQueue);
+  }
+
+  /** A group's durable queue or an ungrouped subscription's exclusive one, bound to the event exchange by its pattern. */
+  async declareSubscriptionQueue(ch: Channel, spec: SubscriptionQueueSpec): Promise<void> {
+    await ch.assertExchange(this.exchange, 'topic', { durable: true });
+    if (spec.group !== undefined) {
+      await ch.assertQueue(
+        spec.queue,
+        this.queueType === 'quorum' ? { durable: true, arguments: { 'x-queue-type': 'quorum' } } : { durable: true },
+      );
+    } else {
+      await ch.assertQueue(spec.queue, { durable: false, exclusive: true, autoDelete: true });
+    }
+    await ch.bindQueue(spec.queue, this.exchange, spec.pattern);
+    this.exchanges.add(this.exchange);
+    this.queues.add(spec.queue);
+  }
+
+  /**
+   * The queue holding retries due in `ms`: every message in it has the same
+   * TTL, so none waits behind a longer one. Expired messages dead-letter to the
+   * default exchange with their routing key, which is the subscription queue.
+   */
+  async declareDelayQueue(ch: Channel, ms: number): Promise<void> {
+    const queue = this.delayQueue(ms);
+    await ch.assertQueue(queue, {
+      durable: true,
+      arguments: { 'x-message-ttl': ms, 'x-dead-letter-exchange': '', 'x-expires': ms + DELAY_QUEUE_IDLE_MS },
+    });
+    await ch.bindQueue(queue, this.delayExchange, '', { 'x-match': 'all', [HEADERS.delay]: String(ms) });
+    this.queues.add(queue);
+  }
+
+  /** Everything this bus declared so far, for operators and for tests that clean up. */
+  declared(): { exchanges: string[]; queues: string[] } {
+    return { exchanges: [...this.exchanges], queues: [...this.queues] };
+  }
+}

@@ -1,0 +1,34 @@
+import type { EventBus } from '@herald/core';
+import { describeEventBusConformance } from '@herald/testing';
+import { afterAll } from 'vitest';
+import type { RabbitMQEventBus } from '../src/index.js';
+import { BusFactory, closeConnectionsNamed, withRawChannel } from './helpers.js';
+
+// The shared event-bus contract, against the real broker, with every capability on.
+// Each case gets a bus under its own prefix (so its own exchange and queues); all of
+// it is deleted after the suite. The connection fault closes only this bus's own
+// connections (by connection_name), so other users of the broker are not disturbed;
+// whole-broker faults live in broker-faults.int.spec.ts.
+const buses = new BusFactory();
+afterAll(() => buses.cleanup(), 120_000);
+
+describeEventBusConformance({
+  name: 'RabbitMQEventBus',
+  create: () => buses.create('conf', { publishTimeoutMs: 5_000, closeTimeoutMs: 10_000 }),
+  capabilities: { persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true },
+  injectRaw: async (bus: EventBus, type: string, raw: Uint8Array | string) => {
+    const exchange = (bus as RabbitMQEventBus).exchange;
+    const content = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);
+    await withRawChannel(async (ch) => {
+      ch.publish(exchange, type, content, { persistent: true });
+    });
+  },
+  faults: {
+    killConnections: async (bus: EventBus) => {
+      const prefix = (bus as RabbitMQEventBus).prefix;
+      const closed = await closeConnectionsNamed(`herald-test:${prefix}`);
+      if (closed === 0) throw new Error(`no connection named herald-test:${prefix}* to close`);
+    },
+  },
+  timeoutMs: 15_000,
+});

@@ -1,0 +1,113 @@
+import { ConfigError, isHeraldError, loadRabbitMQConfig, ValidationError } from '@herald/core';
+import { describe, expect, it } from 'vitest';
+import { delayBucket, RabbitMQEventBus, rabbitOptionsFromConfig, rabbitOptionsFromEnv, rabbitUrlFromConfig } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
+import { Secrets } from '../src/secrets.js';
+
+describe('options', () => {
+  it('parses an amqp URL into connection fields without keeping it', () => {
+    const { endpoint } = resolveOptions({ url: 'amqps://app:p%40ss%2Fword@broker.example:5999/prod%2Fa?heartbeat=30&frameMax=8192' });
+    expect(endpoint.connect).toEqual({
+      protocol: 'amqps',
+      hostname: 'broker.example',
+      port: 5999,
+      username: 'app',
+      password: 'p@ss/word',
+      vhost: 'prod/a',
+      heartbeat: 30,
+      frameMax: 8192,
+    });
+    expect(endpoint.display).toBe('amqps://broker.example:5999/prod%2Fa');
+    expect(endpoint.display).not.toContain('p@ss');
+  });
+
+  it('defaults the vhost, port and heartbeat', () => {
+    expect(resolveOptions({ url: 'amqp://localhost' }).endpoint.connect).toEqual({
+      protocol: 'amqp',
+      hostname: 'localhost',
+      port: 5672,
+      vhost: '/',
+      heartbeat: 10,
+    });
+    expect(resolveOptions({ url: 'amqp://h/%2f' }).endpoint.connect.vhost).toBe('/');
+    expect(resolveOptions({ connection: { protocol: 'amqps' } }).endpoint.connect.port).toBe(5671);
+  });
+
+  it('rejects a bad URL with ValidationError that does not echo it', () => {
+    for (const url of ['http://user:hunter2@host', 'not a url hunter2', 'amqp://user:hunter2@:5672']) {
+      let error: unknown;
+      try {
+        resolveOptions({ url });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  it('validates the other options', () => {
+    expect(() => resolveOptions({})).toThrow(ValidationError);
+    expect(() => resolveOptions({ url: 'amqp://h', connection: {} })).toThrow(/either/);
+    expect(() => resolveOptions({ url: 'amqp://h', queueType: 'stream' as never })).toThrow(/queueType/);
+    expect(() => resolveOptions({ url: 'amqp://h', prefetch: 0 })).toThrow(/prefetch/);
+    expect(() => resolveOptions({ url: 'amqp://h', publishTimeoutMs: -1 })).toThrow(/publishTimeoutMs/);
+    expect(() => resolveOptions({ url: 'amqp://h', prefix: 'has space' })).toThrow(/prefix/);
+    const r = resolveOptions({ url: 'amqp://h', prefix: 'app.' });
+    expect(r.exchange).toBe('app.events');
+    expect(r.queueType).toBe('classic');
+    expect(r.mandatory).toBe(false);
+  });
+
+  it('constructs without connecting and declares the capabilities', () => {
+    const bus = new RabbitMQEventBus({ url: 'amqp://127.0.0.1:1' });
+    expect(bus.capabilities).toEqual({ persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true });
+    expect(bus.exchange).toBe('herald.events');
+  });
+});
+
+describe('configuration from the environment', () => {
+  it('builds connection options from RABBITMQ_* through core', () => {
+    const env = { RABBITMQ_HOST: 'mq', RABBITMQ_PORT: '5673', RABBITMQ_USERNAME: 'svc', RABBITMQ_PASSWORD: 's3cr3t', RABBITMQ_VHOST: 'v', RABBITMQ_TLS: 'true' };
+    expect(rabbitOptionsFromConfig(loadRabbitMQConfig(env))).toEqual({
+      connection: { protocol: 'amqps', hostname: 'mq', port: 5673, username: 'svc', password: 's3cr3t', vhost: 'v' },
+    });
+    expect(rabbitOptionsFromEnv(env)).toEqual(rabbitOptionsFromConfig(loadRabbitMQConfig(env)));
+    expect(rabbitUrlFromConfig(loadRabbitMQConfig(env))).toBe('amqps://svc:s3cr3t@mq:5673/v');
+    expect(rabbitUrlFromConfig(loadRabbitMQConfig({ RABBITMQ_PASSWORD: 'a@b/c' }))).toBe('amqp://guest:a%40b%2Fc@127.0.0.1:5672/%2F');
+  });
+
+  it('throws ConfigError naming the variable, without the password', () => {
+    for (const [name, value] of [
+      ['RABBITMQ_PORT', 'abc'],
+      ['RABBITMQ_PORT', '70000'],
+      ['RABBITMQ_TLS', 'maybe'],
+    ] as const) {
+      let error: unknown;
+      try {
+        rabbitOptionsFromEnv({ [name]: value, RABBITMQ_PASSWORD: 'pw-should-not-leak' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(isHeraldError(error, 'CONFIG')).toBe(true);
+      expect((error as ConfigError).variable).toBe(name);
+      expect((error as Error).message).not.toContain('pw-should-not-leak');
+    }
+  });
+});
+
+describe('helpers', () => {
+  it('rounds delays to two significant digits', () => {
+    expect([0, -5, 0.4, 7, 99, 100, 149, 1_234, 12_345, 65_432].map(delayBucket)).toEqual([0, 0, 1, 7, 99, 100, 150, 1_200, 12_000, 65_000]);
+  });
+
+  it('scrubs secrets, plain and URL-encoded, from errors', () => {
+    const secrets = new Secrets(['p@ss word']);
+    const e = Object.assign(new Error('failed for p@ss word and p%40ss%20word'), { code: 'EX' });
+    const scrubbed = secrets.error(e);
+    expect(scrubbed.message).toBe('failed for *** and ***');
+    expect(scrubbed.stack).not.toContain('p@ss');
+    expect((scrubbed as Error & { code?: string }).code).toBe('EX');
+  });
+});
