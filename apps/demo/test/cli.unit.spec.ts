@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../src/cli/progress.js';
@@ -7,12 +8,22 @@ import type { SeasonProgress } from '../src/season.js';
 const APP_DIR = fileURLToPath(new URL('..', import.meta.url));
 const TSX = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
 
-/** Runs the demo CLI as `pnpm demo` does, without a terminal; bounded. */
+/**
+ * Runs the demo CLI as `pnpm demo` does, without a terminal, on memory/memory
+ * and in a namespace of its own (GAMIFIER_PREFIX, never the user's `gamifier`);
+ * bounded.
+ */
 function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, ['src/main.ts', ...args], {
       cwd: APP_DIR,
-      env: { ...process.env, EVENT_BUS_TRANSPORT: 'memory', EVENT_STORE: 'memory', ...env },
+      env: {
+        ...process.env,
+        EVENT_BUS_TRANSPORT: 'memory',
+        EVENT_STORE: 'memory',
+        GAMIFIER_PREFIX: `gamifier-test-cli-${randomBytes(5).toString('hex')}`,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gamifier } from '../src/app.js';
 import { createLogger } from '../src/infrastructure/logger.js';
 import { startHttpServer, type RunningServer } from '../src/http/server.js';
-import { startTestApp } from './support.js';
+import { startTestApp, stopTestApp } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
@@ -23,7 +23,7 @@ describe('dashboard in Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    app = await startTestApp({ EVENT_RETRY_MAX_ATTEMPTS: '1', NOTIFIER_FAILURE_RATE: '1' });
+    app = await startTestApp('dashboard', { EVENT_RETRY_MAX_ATTEMPTS: '1', NOTIFIER_FAILURE_RATE: '1' });
     server = await startHttpServer(app, { port: 0, logger: createLogger('silent') });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -36,7 +36,7 @@ describe('dashboard in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    await app?.close();
+    await stopTestApp(app);
   });
 
   const award = (player: string, points: number, reason = 'browser test') =>

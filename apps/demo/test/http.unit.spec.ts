@@ -4,19 +4,19 @@ import { EventTypes } from '../src/domain/events.js';
 import { createLogger } from '../src/infrastructure/logger.js';
 import { startHttpServer, type RunningServer } from '../src/http/server.js';
 import { POISON_REASON } from '../src/season.js';
-import { startTestApp } from './support.js';
+import { startTestApp, stopTestApp } from './support.js';
 
 describe('HTTP API', () => {
   let app: Gamifier;
   let server: RunningServer;
 
   beforeAll(async () => {
-    app = await startTestApp({ NOTIFIER_FAILURE_RATE: '0' });
+    app = await startTestApp('http', { NOTIFIER_FAILURE_RATE: '0' });
     server = await startHttpServer(app, { port: 0, logger: createLogger('silent') });
   });
   afterAll(async () => {
     await server?.close();
-    await app?.close();
+    await stopTestApp(app);
   });
 
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatSummary } from '../src/cli/summary.js';
 import { EventTypes } from '../src/domain/events.js';
 import { POISON_REASON, runSeason, seasonScript } from '../src/season.js';
-import { startTestApp } from './support.js';
+import { startTestApp, stopTestApp } from './support.js';
 
 describe('season script', () => {
   it('is deterministic for a seed and holds exactly one poison command', () => {
@@ -17,7 +17,7 @@ describe('season script', () => {
 describe('a small season on memory/memory', () => {
   it('adds up: commands, stored events, deliveries, leaderboard, retries and the one dead letter', async () => {
     // Given the app on the in-memory transport and store, with a notifier failing 20% of first attempts
-    const app = await startTestApp({ NOTIFIER_FAILURE_RATE: '0.2' });
+    const app = await startTestApp('season', { NOTIFIER_FAILURE_RATE: '0.2' });
     try {
       // When a season of 60 players and 600 commands runs
       const phases: string[] = [];
@@ -73,7 +73,7 @@ describe('a small season on memory/memory', () => {
       }
       expect(text).not.toContain('\u0000'); // the poison's NUL byte is printed escaped
     } finally {
-      await app.close();
+      await stopTestApp(app);
     }
   });
 });

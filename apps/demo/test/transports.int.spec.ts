@@ -1,14 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { EventTypes } from '../src/domain/events.js';
 import { runSeason } from '../src/season.js';
-import { startTestApp } from './support.js';
+import { startTestApp, stopTestApp } from './support.js';
 
 /**
  * The same season on the server transports and store: real Redis and RabbitMQ
- * (started by tooling/scripts/services.sh), never mocks. The bus namespace is
- * fixed per transport (nothing left behind per run; its old dead letters are
- * purged first), the store's is fresh per test and deleted afterwards.
+ * (started by tooling/scripts/services.sh), never mocks. Each test runs in a
+ * namespace of its own (`gamifier-test-<transport>-<random>`), so it starts
+ * with no dead letters or queues from another run, and everything it declared
+ * (exchanges, queues, Redis keys) is deleted afterwards.
  */
 const setups = [
   { transport: 'redis-pubsub', store: 'redis' },
@@ -20,12 +20,8 @@ const setups = [
 describe.each(setups)('season on $transport transport, $store store', ({ transport, store }) => {
   it('adds up, with retries and exactly one dead letter', async () => {
     // Given the app on real servers, in its own namespace
-    const app = await startTestApp(
-      { EVENT_BUS_TRANSPORT: transport, EVENT_STORE: store, NOTIFIER_FAILURE_RATE: '0.2' },
-      { busPrefix: `gamifier-test-${transport}`, storePrefix: `gamifier-test:${randomUUID().slice(0, 8)}` },
-    );
+    const app = await startTestApp(transport, { EVENT_BUS_TRANSPORT: transport, EVENT_STORE: store, NOTIFIER_FAILURE_RATE: '0.2' });
     try {
-      await app.bus.deadLetters.purge();
       // When a small season runs
       const s = await runSeason(app, { players: 40, commands: 400, seed: 11, settleTimeoutMs: 60_000 });
       // Then its numbers are consistent, as on the in-memory transport
@@ -37,9 +33,7 @@ describe.each(setups)('season on $transport transport, $store store', ({ transpo
       expect(s.deadLetters).toHaveLength(1);
       expect(s.deadLetters[0]).toMatchObject({ handler: 'audit-trail', error: { name: 'AuditWriteError' } });
     } finally {
-      await app.bus.deadLetters.purge().catch(() => 0);
-      await app.infrastructure.dropStoredEvents();
-      await app.close();
+      await stopTestApp(app);
     }
   });
 });
