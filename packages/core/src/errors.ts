@@ -13,7 +13,8 @@ export type HeraldErrorCode =
   | 'NO_HANDLER'
   | 'COMMAND_VALIDATION'
   | 'CONFIG'
-  | 'TIMEOUT';
+  | 'TIMEOUT'
+  | 'CONNECTION';
 
 export class HeraldError extends Error {
   readonly code: HeraldErrorCode;
@@ -122,6 +123,20 @@ export class TimeoutError extends HeraldError {
   }
 }
 
+/**
+ * A server (Redis, RabbitMQ, …) could not be reached, refused the connection
+ * (wrong credentials, TLS failure) or was not ready within a bound. Transports
+ * subclass it (`RedisConnectionError`, `RabbitMQConnectionError`), so callers
+ * can branch on `isHeraldError(e, 'CONNECTION')` whatever the transport. The
+ * message names the endpoint, never credentials; `cause`, when set, is already
+ * stripped of secrets.
+ */
+export class ConnectionError extends HeraldError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONNECTION', message, options);
+  }
+}
+
 const HERALD_CODES: ReadonlySet<string> = new Set<HeraldErrorCode>([
   'VALIDATION',
   'DECODE',
@@ -133,6 +148,7 @@ const HERALD_CODES: ReadonlySet<string> = new Set<HeraldErrorCode>([
   'COMMAND_VALIDATION',
   'CONFIG',
   'TIMEOUT',
+  'CONNECTION',
 ]);
 
 /**

@@ -2,6 +2,7 @@ export * from './errors.js';
 export type * from './events/types.js';
 export { createDomainEvent, createIntegrationEvent, createSystemEvent, causedBy } from './events/factories.js';
 export { validateEvent, validateEventType } from './events/validate.js';
+export { validateEvents, type EventCheck } from './events/validate-events.js';
 export { createJsonCodec, jsonCodec, DEFAULT_MAX_EVENT_BYTES, type EventCodec, type JsonCodecOptions } from './codec/json-codec.js';
 export { compilePattern, matchesPattern, validatePattern, type CompiledPattern } from './pattern/pattern.js';
 export { RouteTable } from './pattern/route-table.js';
@@ -15,7 +16,7 @@ export {
 export { sleep, withTimeout } from './retry/sleep.js';
 export { noopLogger, eventLogFields, errorFields, type Logger } from './logger.js';
 export type * from './bus/types.js';
-export { composeHandle, composePublish, type InvokeFn, type PublishFn } from './bus/middleware.js';
+export { callPublish, composeHandle, composePublish, type InvokeFn, type PublishFn } from './bus/middleware.js';
 export {
   DispatchPipeline,
   normalizeHandler,
@@ -59,7 +60,7 @@ export {
 export {
   loadRabbitMQConfig,
   loadRedisConfig,
-  redactUrl,
   type RabbitMQConnectionConfig,
   type RedisConnectionConfig,
 } from './config/connection-config.js';
+export { createRedactor, redactUrl, REDACTED, type Redactor } from './secrets.js';

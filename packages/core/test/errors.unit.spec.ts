@@ -4,6 +4,7 @@ import {
   CommandValidationError,
   ConcurrencyError,
   ConfigError,
+  ConnectionError,
   DecodeError,
   HeraldError,
   type HeraldErrorCode,
@@ -28,6 +29,7 @@ describe('HeraldError subclasses', () => {
     ['CommandValidationError', new CommandValidationError('x.y'), 'COMMAND_VALIDATION'],
     ['ConfigError', new ConfigError('EVENT_STORE', 'bad'), 'CONFIG'],
     ['TimeoutError', new TimeoutError('slow'), 'TIMEOUT'],
+    ['ConnectionError', new ConnectionError('cannot connect to 127.0.0.1:6379'), 'CONNECTION'],
   ];
 
   it.each(cases)('%s has its stable code, its class name and is a HeraldError and an Error', (name, error, code) => {
@@ -115,6 +117,28 @@ describe('HeraldError subclasses', () => {
     expect(error.message).toBe('EVENT_RETRY_DELAY: must be an integer');
   });
 
+  it('ConnectionError keeps its message and cause, and a transport subclass keeps its own name and the CONNECTION code', () => {
+    // Given a transport's own connection error class over ConnectionError
+    class TransportConnectionError extends ConnectionError {
+      readonly reason = 'timeout';
+    }
+    const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6399'), { code: 'ECONNREFUSED' });
+
+    // When both are created
+    const base = new ConnectionError('cannot connect to 127.0.0.1:6399', { cause });
+    const sub = new TransportConnectionError('not ready within 50 ms');
+
+    // Then both are Herald CONNECTION errors, and the subclass keeps its name and fields
+    expect(base.message).toBe('cannot connect to 127.0.0.1:6399');
+    expect(base.cause).toBe(cause);
+    expect(sub.name).toBe('TransportConnectionError');
+    expect(sub.code).toBe('CONNECTION');
+    expect(sub.reason).toBe('timeout');
+    expect(sub).toBeInstanceOf(ConnectionError);
+    expect(isHeraldError(sub, 'CONNECTION')).toBe(true);
+    expect(isHeraldError(sub, 'PUBLISH')).toBe(false);
+  });
+
   it('keeps a cause passed to the base class', () => {
     const cause = new Error('root');
     expect(new ValidationError('x', 'bad', { cause }).cause).toBe(cause);
@@ -157,6 +181,16 @@ describe('isHeraldError', () => {
     expect(isHeraldError(foreign)).toBe(true);
     expect(isHeraldError(foreign, 'CONCURRENCY')).toBe(true);
     expect(isHeraldError(foreign, 'DECODE')).toBe(false);
+  });
+
+  it('recognises a CONNECTION error by its code, and not a socket error', () => {
+    // Given a connection error from another copy of core, and Node's own socket error
+    const foreign = Object.assign(new Error('cannot connect to 127.0.0.1:5672'), { code: 'CONNECTION' });
+    const socket = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5672'), { code: 'ECONNREFUSED' });
+    // When / Then only the first is a Herald CONNECTION error
+    expect(isHeraldError(foreign, 'CONNECTION')).toBe(true);
+    expect(isHeraldError(socket)).toBe(false);
+    expect(isHeraldError(socket, 'CONNECTION')).toBe(false);
   });
 });
 

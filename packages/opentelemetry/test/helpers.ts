@@ -1,26 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { createIntegrationEvent, type BaseEvent, type RetryStrategy } from '@herald/core';
+import { createIntegrationEvent, type BaseEvent } from '@herald/core';
 import { ROOT_CONTEXT, type Context, type ContextManager, type SpanKind } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { eventMaker, fastRetry } from '../../../tooling/test-support/events.js';
+import { until } from '../../../tooling/test-support/wait.js';
 
-export function makeEvent(type = 'test.thing.happened', overrides: Partial<BaseEvent> = {}): BaseEvent {
-  return {
-    ...createIntegrationEvent({
-      type,
-      service: 'test',
-      action: 'happened',
-      payload: { n: 1 },
-      metadata: { source: 'otel-test', environment: 'test' },
-    }),
-    ...overrides,
-  };
-}
+export const makeEvent = eventMaker<BaseEvent>(createIntegrationEvent, 'otel-test');
 
-export const fastRetry = (maxAttempts: number): RetryStrategy => ({
-  maxAttempts,
-  backoff: { type: 'fixed', delay: 1 },
-  deadLetter: { enabled: true },
-});
+export { fastRetry, until as waitUntil };
 
 /** A tracer provider exporting every ended span synchronously into memory. */
 export function tracing(): { provider: BasicTracerProvider; exporter: InMemorySpanExporter; spans(kind?: SpanKind): ReadableSpan[] } {
@@ -31,15 +18,6 @@ export function tracing(): { provider: BasicTracerProvider; exporter: InMemorySp
     exporter,
     spans: (kind) => exporter.getFinishedSpans().filter((s) => kind === undefined || s.kind === kind),
   };
-}
-
-/** Polls `condition` until it holds; fails with `message` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, message: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${message}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /**

@@ -1,7 +1,6 @@
-import type { Logger } from '@herald/core';
+import type { Logger, Redactor } from '@herald/core';
 import type { Channel } from 'amqplib';
 import type { ConnectionManager } from './connection-manager.js';
-import type { Secrets } from './secrets.js';
 import { closeQuietly } from './close-quietly.js';
 
 /**
@@ -14,14 +13,14 @@ export class AdminChannels {
     private readonly manager: ConnectionManager,
     private readonly waitMs: number,
     private readonly logger: Logger,
-    private readonly secrets: Secrets,
+    private readonly redactor: Redactor,
   ) {}
 
   async with<T>(job: (ch: Channel) => Promise<T>): Promise<T> {
     const conn = await this.manager.ensure(this.waitMs);
     const ch = await conn.createChannel();
     ch.on('error', (error: unknown) => {
-      this.logger.debug({ transport: 'rabbitmq', error: this.secrets.error(error).message }, 'rabbitmq admin channel closed by the broker');
+      this.logger.debug({ transport: 'rabbitmq', error: this.redactor.error(error).message }, 'rabbitmq admin channel closed by the broker');
     });
     try {
       return await job(ch);

@@ -1,7 +1,6 @@
-import { BusClosedError, Deque, PublishError, type Logger } from '@herald/core';
+import { BusClosedError, Deque, PublishError, type Logger, type Redactor } from '@herald/core';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { ConnectionManager } from './connection-manager.js';
-import type { Secrets } from './secrets.js';
 import { closeQuietly } from './close-quietly.js';
 
 export interface OutgoingMessage {
@@ -30,7 +29,7 @@ export interface ConfirmPublisherOptions {
   manager: ConnectionManager;
   timeoutMs: number;
   logger: Logger;
-  secrets: Secrets;
+  redactor: Redactor;
   /** Declares what publishing needs (exchanges, queues) on each new channel. */
   prepare(channel: ConfirmChannel): Promise<void>;
 }
@@ -113,9 +112,9 @@ export class ConfirmPublisher {
 
   private async openChannel(conn: ChannelModel): Promise<void> {
     const ch = await conn.createConfirmChannel();
-    const { logger, secrets } = this.options;
+    const { logger, redactor } = this.options;
     ch.on('error', (error: unknown) => {
-      logger.warn({ transport: 'rabbitmq', role: 'publish', error: secrets.error(error).message }, 'rabbitmq publish channel error');
+      logger.warn({ transport: 'rabbitmq', role: 'publish', error: redactor.error(error).message }, 'rabbitmq publish channel error');
     });
     ch.on('close', () => {
       if (this.channel !== ch) return;
@@ -145,7 +144,7 @@ export class ConfirmPublisher {
       this.opening = this.openChannel(conn)
         .catch((error: unknown) => {
           this.options.logger.warn(
-            { transport: 'rabbitmq', role: 'publish', error: this.options.secrets.error(error).message },
+            { transport: 'rabbitmq', role: 'publish', error: this.options.redactor.error(error).message },
             'rabbitmq publish channel could not be opened; retrying',
           );
           clearTimeout(this.retryTimer);

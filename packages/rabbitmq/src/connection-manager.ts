@@ -1,7 +1,7 @@
-import { BusClosedError, sleep, type ConnectionState, type Logger } from '@herald/core';
+import { BusClosedError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { ResolvedEndpoint } from './options.js';
-import { RabbitMQConnectionError, type Secrets } from './secrets.js';
+import { RabbitMQConnectionError } from './errors.js';
 import { closeQuietly } from './close-quietly.js';
 
 export interface ConnectionManagerOptions {
@@ -13,7 +13,7 @@ export interface ConnectionManagerOptions {
   connectTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
   logger: Logger;
-  secrets: Secrets;
+  redactor: Redactor;
   onState(state: ConnectionState, error?: Error): void;
 }
 
@@ -110,7 +110,7 @@ export class ConnectionManager {
   }
 
   private async openOnce(): Promise<ChannelModel> {
-    const { endpoint, socketOptions, connectTimeoutMs, connectionName, role, logger, secrets } = this.options;
+    const { endpoint, socketOptions, connectTimeoutMs, connectionName, role, logger, redactor } = this.options;
     const conn = await amqp.connect(endpoint.connect, {
       ...socketOptions,
       timeout: connectTimeoutMs,
@@ -118,7 +118,7 @@ export class ConnectionManager {
     });
     const fields = { transport: 'rabbitmq', role, endpoint: endpoint.display };
     conn.on('error', (error: unknown) => {
-      logger.warn({ ...fields, error: secrets.error(error).message }, 'rabbitmq connection error');
+      logger.warn({ ...fields, error: redactor.error(error).message }, 'rabbitmq connection error');
     });
     let lost = false;
     conn.on('close', (error: unknown) => {
@@ -141,7 +141,7 @@ export class ConnectionManager {
     if (this.conn !== conn) return; // a connection that never finished its setup, or one we closed
     this.conn = undefined;
     if (this.closed) return;
-    const cause = error ? this.options.secrets.error(error) : new Error('connection closed by the broker');
+    const cause = error ? this.options.redactor.error(error) : new Error('connection closed by the broker');
     void this.reconnectLoop(cause);
   }
 
@@ -172,7 +172,7 @@ export class ConnectionManager {
         return;
       } catch (thrown) {
         logger.warn(
-          { transport: 'rabbitmq', role, endpoint: endpoint.display, attempt, nextDelayMs: delay, error: this.options.secrets.error(thrown).message },
+          { transport: 'rabbitmq', role, endpoint: endpoint.display, attempt, nextDelayMs: delay, error: this.options.redactor.error(thrown).message },
           'rabbitmq reconnect attempt failed',
         );
         delay = Math.min(delay * 2, maxDelayMs);
@@ -207,7 +207,7 @@ export class ConnectionManager {
 
   private connectError(thrown: unknown): Error {
     if (thrown instanceof RabbitMQConnectionError) return thrown;
-    const cause = this.options.secrets.error(thrown);
+    const cause = this.options.redactor.error(thrown);
     return new RabbitMQConnectionError(`cannot connect to ${this.options.endpoint.display}: ${cause.message}`, { cause });
   }
 

@@ -5,6 +5,7 @@ import {
   type DispatchPipeline,
   type DispatchTarget,
   type Logger,
+  type Redactor,
   type Subscription,
 } from '@herald/core';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
@@ -13,7 +14,6 @@ import type { ConnectionManager } from './connection-manager.js';
 import type { DeadLetterQueue } from './dead-letter-queue.js';
 import { readAttempt } from './message.js';
 import type { RetryRouter } from './retry-router.js';
-import type { Secrets } from './secrets.js';
 import type { Topology } from './topology.js';
 import { closeQuietly, settleWithin } from './close-quietly.js';
 
@@ -30,7 +30,7 @@ export interface ConsumerDeps {
   retryRouter: RetryRouter;
   deadLetters: DeadLetterQueue;
   logger: Logger;
-  secrets: Secrets;
+  redactor: Redactor;
   prefetch: number;
   closeTimeoutMs: number;
   onCancelled(info: ConsumerCancelled): void;
@@ -101,7 +101,7 @@ export class SubscriptionConsumer {
     } catch (error) {
       if (this.stopped) return;
       this.deps.logger.warn(
-        { ...this.fields(), error: this.deps.secrets.error(error).message, retryInMs: this.restartDelay },
+        { ...this.fields(), error: this.deps.redactor.error(error).message, retryInMs: this.restartDelay },
         'rabbitmq consumer could not be restored; retrying',
       );
       this.scheduleRestart();
@@ -117,11 +117,11 @@ export class SubscriptionConsumer {
   // ---- channel ------------------------------------------------------------------
 
   private async open(conn: ChannelModel): Promise<void> {
-    const { topology, prefetch, logger, secrets } = this.deps;
+    const { topology, prefetch, logger, redactor } = this.deps;
     const ch = await conn.createChannel();
     const acks = new AckBatcher(ch);
     ch.on('error', (error: unknown) => {
-      logger.warn({ ...this.fields(), error: secrets.error(error).message }, 'rabbitmq consumer channel error');
+      logger.warn({ ...this.fields(), error: redactor.error(error).message }, 'rabbitmq consumer channel error');
     });
     ch.on('close', () => {
       acks.close();
@@ -144,7 +144,7 @@ export class SubscriptionConsumer {
         this.channelConn = undefined;
       }
       await closeQuietly(ch);
-      throw error instanceof BusClosedError ? error : secrets.error(error);
+      throw error instanceof BusClosedError ? error : redactor.error(error);
     }
   }
 
@@ -178,7 +178,7 @@ export class SubscriptionConsumer {
   private async onBrokerCancel(ch: Channel): Promise<void> {
     if (this.stopped || this.channel !== ch) return;
     this.consumerTag = undefined;
-    const { logger, topology, secrets } = this.deps;
+    const { logger, topology, redactor } = this.deps;
     logger.warn(this.fields(), 'rabbitmq consumer cancelled by the broker (queue deleted?); declaring the queue again');
     try {
       this.deps.onCancelled({ subscription: this.subscription, queue: this.queue });
@@ -192,7 +192,7 @@ export class SubscriptionConsumer {
       this.consumerTag = consumerTag;
       logger.info(this.fields(), 'rabbitmq consumer restored after cancellation');
     } catch (error) {
-      logger.warn({ ...this.fields(), error: secrets.error(error).message }, 'rabbitmq consumer could not be restored after cancellation');
+      logger.warn({ ...this.fields(), error: redactor.error(error).message }, 'rabbitmq consumer could not be restored after cancellation');
       // A failed declaration closed the channel; its close handler restarts the consumer.
       if (!this.deadChannels.has(ch)) await closeQuietly(ch);
     }
@@ -274,7 +274,7 @@ export class SubscriptionConsumer {
       },
       (error: unknown) => {
         this.deps.logger.warn(
-          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.secrets.error(error).message },
+          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.redactor.error(error).message },
           'failed delivery could not be re-routed; returning it to the queue',
         );
         void sleep(REQUEUE_PAUSE_MS).then(() => {

@@ -1,10 +1,12 @@
 import {
   BusClosedError,
+  callPublish,
   composePublish,
+  createRedactor,
   DispatchPipeline,
   PublishError,
   ValidationError,
-  validateEvent,
+  validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetters,
@@ -13,6 +15,7 @@ import {
   type HandlerFunction,
   type Logger,
   type PublishFn,
+  type Redactor,
   type SubscribeOptions,
   type Subscription,
   type TransportCapabilities,
@@ -26,7 +29,6 @@ import { DeadLetterQueue } from './dead-letter-queue.js';
 import { eventProperties, MAX_SHORT_STRING } from './message.js';
 import { resolveOptions, type RabbitMQEventBusOptions, type ResolvedOptions } from './options.js';
 import { RetryRouter } from './retry-router.js';
-import { Secrets } from './secrets.js';
 import { Topology } from './topology.js';
 
 /**
@@ -51,7 +53,7 @@ export class RabbitMQEventBus implements EventBus {
   private readonly options: ResolvedOptions;
   private readonly pipeline: DispatchPipeline;
   private readonly logger: Logger;
-  private readonly secrets: Secrets;
+  private readonly redactor: Redactor;
   private readonly state: BusConnectionState;
   private readonly publishConnection: ConnectionManager;
   private readonly consumeConnection: ConnectionManager;
@@ -79,7 +81,7 @@ export class RabbitMQEventBus implements EventBus {
     this.logger = this.pipeline.logger;
     this.exchange = this.options.exchange;
     this.prefix = this.options.prefix;
-    this.secrets = new Secrets(this.options.endpoint.secrets);
+    this.redactor = createRedactor(this.options.endpoint.secrets);
     this.state = new BusConnectionState(this.logger);
     const manager = (role: string) =>
       new ConnectionManager({
@@ -90,7 +92,7 @@ export class RabbitMQEventBus implements EventBus {
         connectTimeoutMs: this.options.connectTimeoutMs,
         reconnect: this.options.reconnect,
         logger: this.logger,
-        secrets: this.secrets,
+        redactor: this.redactor,
         onState: (state, error) => this.state.update(role, state, error),
       });
     this.publishConnection = manager('publish');
@@ -100,10 +102,10 @@ export class RabbitMQEventBus implements EventBus {
       manager: this.publishConnection,
       timeoutMs: this.options.publishTimeoutMs,
       logger: this.logger,
-      secrets: this.secrets,
+      redactor: this.redactor,
       prepare: (ch) => this.topology.declareShared(ch),
     });
-    const admin = new AdminChannels(this.publishConnection, this.options.publishTimeoutMs, this.logger, this.secrets);
+    const admin = new AdminChannels(this.publishConnection, this.options.publishTimeoutMs, this.logger, this.redactor);
     this.deadLetterQueue = new DeadLetterQueue(this.publisher, this.topology, admin, this.pipeline.codec, this.logger);
     this.deadLetters = {
       list: (limit) => (this.closing ? Promise.reject(new BusClosedError()) : this.deadLetterQueue.list(limit)),
@@ -141,12 +143,7 @@ export class RabbitMQEventBus implements EventBus {
   }
 
   publish(event: BaseEvent): Promise<void> {
-    if (this.closing) return Promise.reject(new BusClosedError());
-    try {
-      return this.send(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.closing ? Promise.reject(new BusClosedError()) : callPublish(this.send, event);
   }
 
   /**
@@ -156,16 +153,7 @@ export class RabbitMQEventBus implements EventBus {
    */
   async publishAll(events: BaseEvent[]): Promise<void> {
     if (this.closing) throw new BusClosedError();
-    if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array');
-    events.forEach((e, i) => {
-      try {
-        validateEvent(e);
-        checkRoutingKey(e.type);
-      } catch (error) {
-        if (error instanceof ValidationError) throw new ValidationError(`events[${i}].${error.field}`, error.message);
-        throw error;
-      }
-    });
+    validateEvents(events, 'events', (e) => checkRoutingKey(e.type));
     const results = await Promise.allSettled(events.map((e) => this.publishValidated(e)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length === 0) return;
@@ -177,12 +165,7 @@ export class RabbitMQEventBus implements EventBus {
   }
 
   private publishValidated(event: BaseEvent): Promise<void> {
-    if (this.closing) return Promise.reject(new BusClosedError());
-    try {
-      return this.sendValidated(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.closing ? Promise.reject(new BusClosedError()) : callPublish(this.sendValidated, event);
   }
 
   async subscribe<T extends BaseEvent = BaseEvent>(
@@ -219,7 +202,7 @@ export class RabbitMQEventBus implements EventBus {
       retryRouter: this.retryRouter,
       deadLetters: this.deadLetterQueue,
       logger: this.logger,
-      secrets: this.secrets,
+      redactor: this.redactor,
       prefetch,
       closeTimeoutMs: this.options.closeTimeoutMs,
       onCancelled: (info) => {

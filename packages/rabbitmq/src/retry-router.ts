@@ -41,10 +41,10 @@ export class RetryRouter {
   async schedule(req: RetryRequest): Promise<void> {
     const ms = delayBucket(req.delayMs);
     const headers: Record<string, unknown> = { [HEADERS.attempt]: req.attempt };
-    if (ms === 0) {
-      // No wait: straight back to the subscription queue.
-      await this.publisher.publish({
-        exchange: '',
+    // Properties are copied at each send, so they carry the headers as they are then.
+    const publishTo = (exchange: string) =>
+      this.publisher.publish({
+        exchange,
         routingKey: req.queue,
         content: req.content,
         options: copyProperties(req.properties, headers),
@@ -52,19 +52,13 @@ export class RetryRouter {
         eventId: req.eventId,
         eventType: req.eventType,
       });
+    if (ms === 0) {
+      // No wait: straight back to the subscription queue.
+      await publishTo('');
       return;
     }
     headers[HEADERS.delay] = String(ms);
-    const send = () =>
-      this.publisher.publish({
-        exchange: this.topology.delayExchange,
-        routingKey: req.queue,
-        content: req.content,
-        options: copyProperties(req.properties, headers),
-        mandatory: true,
-        eventId: req.eventId,
-        eventType: req.eventType,
-      });
+    const send = () => publishTo(this.topology.delayExchange);
     await this.ensureDelayQueue(ms);
     try {
       await send();

@@ -1,7 +1,19 @@
 import { isHeraldError, type BaseEvent, type ConnectionState } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CapturingLogger } from '../../../tooling/test-support/logs.js';
 import { RabbitMQConnectionError } from '../src/index.js';
-import { BusFactory, closeConnectionsNamed, event, queueDepth, rabbitmqctl, recordingLogger, TcpProxy, until, withRawChannel } from './helpers.js';
+import {
+  brokerProxy,
+  BusFactory,
+  closeConnectionsNamed,
+  event,
+  proxyUrl,
+  queueDepth,
+  rabbitmqctl,
+  type TcpProxy,
+  until,
+  withRawChannel,
+} from './helpers.js';
 
 const buses = new BusFactory();
 const proxies: TcpProxy[] = [];
@@ -11,7 +23,7 @@ afterEach(async () => {
 });
 
 async function proxy(): Promise<TcpProxy> {
-  const p = new TcpProxy();
+  const p = brokerProxy();
   await p.start();
   proxies.push(p);
   return p;
@@ -22,7 +34,7 @@ describe('RabbitMQEventBus: connections', () => {
     // Given a bus pointed at a port nothing listens on
     const p = await proxy();
     await p.stop();
-    const bus = buses.create('refused', { url: p.url() });
+    const bus = buses.create('refused', { url: proxyUrl(p) });
 
     // When connecting and publishing
     const t0 = Date.now();
@@ -32,14 +44,16 @@ describe('RabbitMQEventBus: connections', () => {
     // Then both reject at once, naming the endpoint
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(connectError).toBeInstanceOf(RabbitMQConnectionError);
+    expect(isHeraldError(connectError, 'CONNECTION'), String(connectError)).toBe(true);
+    expect((connectError as Error).name).toBe('RabbitMQConnectionError');
     expect((connectError as Error).message).toContain(`127.0.0.1:${p.port}`);
     expect(isHeraldError(publishError, 'PUBLISH'), String(publishError)).toBe(true);
   });
 
   it('connect() is bounded when the server accepts but never answers', async () => {
     const p = await proxy();
-    p.blackhole = true;
-    const bus = buses.create('blackhole', { url: p.url(), connectTimeoutMs: 500 });
+    p.blackhole();
+    const bus = buses.create('blackhole', { url: proxyUrl(p), connectTimeoutMs: 500 });
     const t0 = Date.now();
     const error = await bus.connect().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RabbitMQConnectionError);
@@ -53,7 +67,7 @@ describe('RabbitMQEventBus: connections', () => {
       { url: `amqp://guest:${encodeURIComponent(password)}@127.0.0.1:5672/%2f` },
       { connection: { hostname: '127.0.0.1', username: 'guest', password } },
     ]) {
-      const logger = recordingLogger();
+      const logger = new CapturingLogger();
       const bus = buses.create('badpw', { ...options, logger, url: undefined, ...('url' in options ? { url: options.url } : {}) });
 
       // When it connects, publishes and subscribes
@@ -77,13 +91,13 @@ describe('RabbitMQEventBus: connections', () => {
       }
       expect((errors[0] as Error).message).toMatch(/ACCESS.REFUSED|refused|403/i);
       expect(logger.lines.length).toBeGreaterThan(0);
-      for (const line of logger.lines) expect(line).not.toContain(password);
+      expect(logger.text()).not.toContain(password);
     }
   });
 
   it('reconnects after the broker closes its connections, restores consumers and reports the states', async () => {
     // Given a subscribed bus that records its connection states and logs
-    const logger = recordingLogger();
+    const logger = new CapturingLogger();
     const bus = buses.create('kill', { logger });
     const states: ConnectionState[] = [];
     bus.on('connection', (c) => states.push(c.state));
@@ -104,14 +118,14 @@ describe('RabbitMQEventBus: connections', () => {
       await bus.publish(after).catch(() => undefined);
       return got.has(after.id);
     }, 'an event published after the reconnect');
-    expect(logger.lines.some((l) => l.startsWith('warn rabbitmq: reconnecting'))).toBe(true);
-    expect(logger.lines.some((l) => l.startsWith('info rabbitmq reconnected'))).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.startsWith('rabbitmq: reconnecting'))).toBe(true);
+    expect(logger.lines.some((l) => l.level === 'info' && l.message.startsWith('rabbitmq reconnected'))).toBe(true);
   });
 
   it('rejects publishes within publishTimeoutMs while the broker is unreachable, and recovers when it is back', async () => {
     // Given a bus connected through a proxy, with a subscriber
     const p = await proxy();
-    const bus = buses.create('unreach', { url: p.url(), publishTimeoutMs: 1_000, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    const bus = buses.create('unreach', { url: proxyUrl(p), publishTimeoutMs: 1_000, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
     const got = new Set<string>();
     await bus.subscribe('unreach.#', (ev) => {
       got.add(ev.id);
@@ -143,7 +157,7 @@ describe('RabbitMQEventBus: connections', () => {
   it('writes unconfirmed publishes again after a dropped connection instead of failing them', async () => {
     // Given a proxied bus with a group subscriber
     const p = await proxy();
-    const bus = buses.create('resend', { url: p.url(), publishTimeoutMs: 5_000, reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
+    const bus = buses.create('resend', { url: proxyUrl(p), publishTimeoutMs: 5_000, reconnect: { initialDelayMs: 20, maxDelayMs: 100 } });
     const got = new Set<string>();
     await bus.subscribe('resend.#', (ev) => {
       got.add(ev.id);
@@ -152,7 +166,7 @@ describe('RabbitMQEventBus: connections', () => {
     // When 500 publishes are in flight and the connection drops under them
     const sent = Array.from({ length: 500 }, (_, i) => event('resend.item', { i }));
     const outcomes = sent.map((e) => bus.publish(e).then(() => 'ok', (err: Error) => err.message));
-    p.cut();
+    p.dropAll();
     const results = await Promise.all(outcomes);
 
     // Then they all resolve (re-sent on the new connection) and are all delivered

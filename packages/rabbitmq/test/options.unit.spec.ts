@@ -1,8 +1,7 @@
-import { ConfigError, isHeraldError, loadRabbitMQConfig, ValidationError } from '@herald/core';
+import { ConfigError, createRedactor, isHeraldError, loadRabbitMQConfig, ValidationError } from '@herald/core';
 import { describe, expect, it } from 'vitest';
 import { delayBucket, RabbitMQEventBus, rabbitOptionsFromConfig, rabbitOptionsFromEnv, rabbitUrlFromConfig } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
-import { Secrets } from '../src/secrets.js';
 
 describe('options', () => {
   it('parses an amqp URL into connection fields without keeping it', () => {
@@ -102,10 +101,14 @@ describe('helpers', () => {
     expect([0, -5, 0.4, 7, 99, 100, 149, 1_234, 12_345, 65_432].map(delayBucket)).toEqual([0, 0, 1, 7, 99, 100, 150, 1_200, 12_000, 65_000]);
   });
 
-  it('scrubs secrets, plain and URL-encoded, from errors', () => {
-    const secrets = new Secrets(['p@ss word']);
+  it("scrubs the endpoint's password, plain and URL-encoded, from errors", () => {
+    // Given the secrets of an endpoint given as a URL, fed to core's redactor as the bus does
+    const { endpoint } = resolveOptions({ url: 'amqp://app:p%40ss%20word@broker.example:5672/' });
+    const redactor = createRedactor(endpoint.secrets);
+    // When an error holding the password both ways is redacted
     const e = Object.assign(new Error('failed for p@ss word and p%40ss%20word'), { code: 'EX' });
-    const scrubbed = secrets.error(e);
+    const scrubbed = redactor.error(e);
+    // Then neither form is left, and the code is kept
     expect(scrubbed.message).toBe('failed for *** and ***');
     expect(scrubbed.stack).not.toContain('p@ss');
     expect((scrubbed as Error & { code?: string }).code).toBe('EX');

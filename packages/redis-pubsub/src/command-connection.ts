@@ -1,7 +1,6 @@
-import { Deque } from '@herald/core';
+import { Deque, type Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
 import type { ManagedConnection } from './managed-connection.js';
-import type { Redactor } from './redact.js';
 
 /** Why a bounded command failed; the caller turns it into its own error (PublishError, …). */
 export type CommandFailure = 'unavailable' | 'timeout' | 'lost' | 'rejected';

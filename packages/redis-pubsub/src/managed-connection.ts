@@ -1,6 +1,5 @@
-import type { Logger } from '@herald/core';
+import { ConnectionError, type Logger, type Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
-import type { Redactor } from './redact.js';
 
 /** One connection's state as the bus sees it ('ready' = usable: for the subscriber, subscriptions restored). */
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'down' | 'reconnecting' | 'ended';
@@ -23,10 +22,9 @@ export interface ManagedConnectionOptions {
 /**
  * Redis could not be reached, refused the connection (e.g. wrong password) or
  * did not answer within the bound. The message names the endpoint, never
- * credentials. `reason` says which.
+ * credentials. `reason` says which. A core ConnectionError: code `CONNECTION`.
  */
-export class RedisConnectionError extends Error {
-  readonly code = 'REDIS_CONNECTION';
+export class RedisConnectionError extends ConnectionError {
   constructor(
     message: string,
     readonly reason: 'timeout' | 'error' | 'closed',

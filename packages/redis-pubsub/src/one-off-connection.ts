@@ -1,7 +1,6 @@
-import { withTimeout } from '@herald/core';
+import { withTimeout, type Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
 import { RedisConnectionError } from './managed-connection.js';
-import type { Redactor } from './redact.js';
 import type { RedisClients } from './redis-clients.js';
 
 /**

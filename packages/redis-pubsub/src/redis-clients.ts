@@ -54,14 +54,10 @@ function isClient(source: Redis | RedisOptions): source is Redis {
   return typeof (source as Redis).duplicate === 'function' && typeof (source as Redis).sendCommand === 'function';
 }
 
-/** The secrets a client was configured with, to keep them out of every message. */
-export function secretsOf(client: Redis): string[] {
+/** The secrets a client was configured with, for core's redactor (which also masks their URL-encoded forms). */
+export function secretsOf(client: Redis): Array<string | undefined> {
   const { password, sentinelPassword } = client.options;
-  const out: string[] = [];
-  for (const s of [password, sentinelPassword]) {
-    if (typeof s === 'string' && s.length > 0) out.push(s, encodeURIComponent(s));
-  }
-  return out;
+  return [password, sentinelPassword];
 }
 
 /** `host:port` (or the socket path) of a client, safe to log. */

@@ -1,15 +1,16 @@
 import {
   BusClosedError,
+  callPublish,
   ConnectionStateEmitter,
   DeliveryQueues,
   DispatchPipeline,
   UnsupportedError,
-  ValidationError,
   composePublish,
   createDeadLetters,
+  createRedactor,
   eventLogFields,
   toError,
-  validateEvent,
+  validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetterRecord,
@@ -20,6 +21,7 @@ import {
   type HandlerFunction,
   type Logger,
   type PublishFn,
+  type Redactor,
   type SubscribeOptions,
   type Subscription,
   type TransportCapabilities,
@@ -35,7 +37,6 @@ import { globsFor } from './globs.js';
 import { MessageRouter, type Route } from './message-router.js';
 import { runOnOneOffConnection } from './one-off-connection.js';
 import { resolveOptions, type RedisPubSubEventBusOptions, type ResolvedOptions } from './options.js';
-import { Redactor } from './redact.js';
 import { RedisClients, describeTarget, secretsOf } from './redis-clients.js';
 import { SubscriberConnection } from './subscriber-connection.js';
 
@@ -93,7 +94,7 @@ export class RedisPubSubEventBus implements EventBus {
     this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
     this.clients = new RedisClients(this.options.redis, this.options.connectionName);
     const publisher = this.clients.create('publisher');
-    this.redactor = new Redactor(secretsOf(publisher));
+    this.redactor = createRedactor(secretsOf(publisher));
     const target = describeTarget(publisher);
     this.state = new ConnectionStateEmitter(this.logger, 'redis-pubsub', 'disconnected');
 
@@ -164,12 +165,7 @@ export class RedisPubSubEventBus implements EventBus {
   }
 
   publish(event: BaseEvent): Promise<void> {
-    if (this.closing) return Promise.reject(new BusClosedError());
-    try {
-      return this.send(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.closing ? Promise.reject(new BusClosedError()) : callPublish(this.send, event);
   }
 
   /**
@@ -179,28 +175,16 @@ export class RedisPubSubEventBus implements EventBus {
    * its own, all at once, so the commands still share writes.
    */
   async publishAll(events: BaseEvent[]): Promise<void> {
-    if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array');
-    const payloads: Array<string | Buffer> = new Array(events.length);
-    events.forEach((e, i) => {
-      try {
-        validateEvent(e);
-        if (!this.publishMiddleware) payloads[i] = this.encode(e);
-      } catch (error) {
-        const field = error instanceof ValidationError ? error.field : 'event';
-        throw new ValidationError(`events[${i}].${field}`, (error as Error).message);
-      }
-    });
+    const payloads: Array<string | Buffer> = [];
+    // Without publish middleware the batch is encoded while it is validated (the codec's size limit is part of it).
+    const encode = (e: BaseEvent, i: number) => {
+      payloads[i] = this.encode(e);
+    };
+    validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
     if (this.closing) throw new BusClosedError();
     if (events.length === 0) return;
     if (this.publishMiddleware) {
-      const sent = events.map((e) => {
-        try {
-          return this.sendValidated(e);
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      });
-      const results = await Promise.allSettled(sent);
+      const results = await Promise.allSettled(events.map((e) => callPublish(this.sendValidated, e)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       return;

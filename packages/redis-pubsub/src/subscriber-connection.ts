@@ -1,7 +1,6 @@
-import type { Logger } from '@herald/core';
+import type { Logger, Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
 import { bounded, ManagedConnection, RedisConnectionError } from './managed-connection.js';
-import type { Redactor } from './redact.js';
 
 /** A message as Redis delivered it: the glob it matched, its channel and its bytes. */
 export type MessageListener = (glob: string, channel: Buffer, message: Buffer) => void;

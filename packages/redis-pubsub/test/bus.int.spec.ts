@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterKeys, RedisPubSubEventBus } from '../src/index.js';
 import { adminClient, BusFactory, clientsNamed, deleteKeys, REDIS_URL, unique } from './support/redis.js';
-import { until } from './support/wait.js';
+import { until } from '../../../tooling/test-support/wait.js';
 
 function event(type: string, data: Record<string, unknown> = {}): DomainEvent {
   return createDomainEvent({

@@ -4,9 +4,9 @@ import { createDomainEvent, type ConnectionStateChange } from '@herald/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisConnectionError, RedisPubSubEventBus } from '../src/index.js';
-import { CapturingLogger } from './support/logs.js';
+import { CapturingLogger } from '../../../tooling/test-support/logs.js';
 import { adminClient, deleteKeys, unique } from './support/redis.js';
-import { until } from './support/wait.js';
+import { until } from '../../../tooling/test-support/wait.js';
 
 /** Everything a failure could leak through: messages, stacks, own properties, causes. */
 function everything(value: unknown): string {

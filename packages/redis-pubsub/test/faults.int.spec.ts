@@ -2,10 +2,10 @@ import { createDomainEvent, isHeraldError, PublishError, type BaseEvent, type Do
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisConnectionError, RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
-import { CapturingLogger } from './support/logs.js';
+import { CapturingLogger } from '../../../tooling/test-support/logs.js';
 import { adminClient, clientsNamed, deleteKeys, killClients, unique } from './support/redis.js';
-import { TcpProxy } from './support/tcp-proxy.js';
-import { until } from './support/wait.js';
+import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
+import { until } from '../../../tooling/test-support/wait.js';
 
 function event(type: string, seq = 0): DomainEvent {
   return createDomainEvent({
@@ -35,7 +35,7 @@ describe('RedisPubSubEventBus under faults', () => {
   }
 
   async function startProxy(): Promise<TcpProxy> {
-    const proxy = new TcpProxy();
+    const proxy = new TcpProxy(6379);
     await proxy.start();
     cleanups.push(() => proxy.stop());
     return proxy;
@@ -119,7 +119,7 @@ describe('RedisPubSubEventBus under faults', () => {
   it('rejects a publish with PublishError within publishTimeoutMs while Redis is unreachable', async () => {
     // Given a connected bus behind a proxy, with a short bound
     const proxy = await startProxy();
-    const { bus } = makeBus('unreachable', { redis: proxy.url, publishTimeoutMs: 300 });
+    const { bus } = makeBus('unreachable', { redis: `redis://${proxy.address}`, publishTimeoutMs: 300 });
     await bus.connect();
 
     // When Redis becomes unreachable
@@ -140,7 +140,7 @@ describe('RedisPubSubEventBus under faults', () => {
 
   it('rejects a publish within the bound when Redis accepts bytes but never answers', async () => {
     const proxy = await startProxy();
-    const { bus } = makeBus('hung', { redis: proxy.url, publishTimeoutMs: 300 });
+    const { bus } = makeBus('hung', { redis: `redis://${proxy.address}`, publishTimeoutMs: 300 });
     await bus.connect();
     proxy.blackhole();
     const started = performance.now();
@@ -155,7 +155,7 @@ describe('RedisPubSubEventBus under faults', () => {
 
   it('rejects publishes in flight as soon as the connection drops, without resending them', async () => {
     const proxy = await startProxy();
-    const { bus } = makeBus('dropped', { redis: proxy.url, publishTimeoutMs: 5_000 });
+    const { bus } = makeBus('dropped', { redis: `redis://${proxy.address}`, publishTimeoutMs: 5_000 });
     await bus.connect();
     proxy.blackhole();
     const pending = bus.publish(event('drop.e')).then(() => undefined, (e: unknown) => e);
@@ -171,7 +171,7 @@ describe('RedisPubSubEventBus under faults', () => {
   it('connect() fails fast when Redis cannot be reached', async () => {
     // Given a bus pointed at a port nothing listens on
     const proxy = await startProxy();
-    const url = proxy.url;
+    const url = `redis://${proxy.address}`;
     await proxy.stop();
     const { bus, logger } = makeBus('refused', { redis: url, publishTimeoutMs: 5_000 });
 
@@ -181,6 +181,8 @@ describe('RedisPubSubEventBus under faults', () => {
 
     // Then it is rejected at once (not after the 5 s bound), naming the endpoint
     expect(error).toBeInstanceOf(RedisConnectionError);
+    expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
+    expect((error as Error).name).toBe('RedisConnectionError');
     expect((error as RedisConnectionError).reason).toBe('error');
     expect((error as Error).message).toContain(`127.0.0.1:${proxy.port}`);
     expect(performance.now() - started).toBeLessThan(1_000);

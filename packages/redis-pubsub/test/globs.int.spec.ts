@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { globMatches, globsFor } from '../src/globs.js';
 import { REDIS_URL, unique } from './support/redis.js';
-import { until } from './support/wait.js';
+import { until } from '../../../tooling/test-support/wait.js';
 
 describe('glob matching agrees with Redis', () => {
   it('matches exactly the (glob, channel) pairs Redis delivers', async () => {

@@ -1,8 +1,7 @@
-import { isHeraldError } from '@herald/core';
+import { createRedactor, isHeraldError } from '@herald/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisPubSubEventBus } from '../src/index.js';
-import { Redactor } from '../src/redact.js';
 import { RedisClients, describeTarget, secretsOf } from '../src/redis-clients.js';
 
 // No server needed: clients are created lazily and never connect here.
@@ -35,7 +34,7 @@ describe('RedisClients', () => {
     expect(client.options.tls).toBeDefined();
     expect(client.options).toMatchObject({ host: 'redis.example.com', port: 6380, db: 2, password: 'p@ss' });
     expect(describeTarget(client)).toBe('redis.example.com:6380');
-    expect(new Redactor(secretsOf(client)).text('auth p@ss / p%40ss failed')).toBe('auth *** / *** failed');
+    expect(createRedactor(secretsOf(client)).text('auth p@ss / p%40ss failed')).toBe('auth *** / *** failed');
   });
 
   it('rejects what is not a client, options or a redis URL', () => {

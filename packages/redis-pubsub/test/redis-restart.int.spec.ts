@@ -2,10 +2,10 @@ import { createDomainEvent, PublishError, type DomainEvent, type EventBus } from
 import { describeEventBusConformance } from '@herald/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisPubSubEventBus } from '../src/index.js';
-import { CapturingLogger } from './support/logs.js';
+import { CapturingLogger } from '../../../tooling/test-support/logs.js';
 import { adminClient, clientsNamed, deleteKeys, REDIS_URL, unique } from './support/redis.js';
 import { restartRedis, startRedis, stopRedis } from './support/redis-server.js';
-import { until } from './support/wait.js';
+import { until } from '../../../tooling/test-support/wait.js';
 
 // Restarts the shared Redis (SHUTDOWN NOSAVE, then the start command of
 // tooling/scripts/services.sh). Every connection on the server drops for about

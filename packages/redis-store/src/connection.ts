@@ -1,4 +1,4 @@
-import { noopLogger, ValidationError, type Logger } from '@herald/core';
+import { ConnectionError, createRedactor, noopLogger, ValidationError, type Logger, type Redactor } from '@herald/core';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** An ioredis client the user owns, ioredis options, or a `redis://` / `rediss://` (TLS) URL. */
@@ -8,6 +8,8 @@ export interface RedisConnection {
   readonly client: Redis;
   /** True when Herald created the client and so must close it. */
   readonly owned: boolean;
+  /** Masks the client's password(s) in messages and stacks. */
+  readonly redactor: Redactor;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface RedisConnection {
  * failed command's arguments to its errors, and for AUTH those hold the password.
  */
 export function openRedis(input: RedisInput, logger: Logger = noopLogger, component = 'redis-store'): RedisConnection {
-  if (isRedisClient(input)) return { client: input, owned: false };
+  if (isRedisClient(input)) return { client: input, owned: false, redactor: redactorFor(input) };
   let client: Redis;
   if (typeof input === 'string') {
     if (!/^rediss?:\/\//i.test(input)) throw new ValidationError('redis', 'a URL must start with redis:// or rediss://');
@@ -27,10 +29,16 @@ export function openRedis(input: RedisInput, logger: Logger = noopLogger, compon
   } else {
     throw new ValidationError('redis', 'must be an ioredis client, ioredis options or a redis:// URL');
   }
+  const redactor = redactorFor(client);
   client.on('error', (error: Error) => {
-    logger.warn({ component, error: error.message, errorName: error.name }, 'redis connection error');
+    logger.warn({ component, error: redactor.text(error.message), errorName: error.name }, 'redis connection error');
   });
-  return { client, owned: true };
+  return { client, owned: true, redactor };
+}
+
+function redactorFor(client: Redis): Redactor {
+  const { password, sentinelPassword } = client.options;
+  return createRedactor([password, sentinelPassword]);
 }
 
 /** Duck-typed so a client from another copy of ioredis is still recognised as one. */
@@ -73,14 +81,34 @@ export async function closeRedis(connection: RedisConnection): Promise<void> {
 }
 
 /**
- * ioredis puts the failed command's name and arguments on `error.command`; for
- * AUTH and HELLO those include the password. Replace them before the error
- * travels any further.
+ * Makes an error from a command safe to pass on. ioredis puts the failed
+ * command's name and arguments on `error.command`; for AUTH and HELLO those
+ * include the password, so they are replaced (the ioredis-specific step); the
+ * message and stack go through core's redactor. A failure to connect at all —
+ * the handshake (AUTH/HELLO) refused, or ioredis giving up on a command while
+ * it could not connect — becomes a core ConnectionError naming the endpoint,
+ * with the redacted error as its cause.
  */
-export function redactRedisError(error: unknown): unknown {
-  const command = (error as { command?: { name?: unknown; args?: unknown } } | null)?.command;
+export function redactRedisError(connection: RedisConnection, error: unknown, component = 'redis-store'): unknown {
+  if (!(error instanceof Error)) return connection.redactor.error(error);
+  const command = (error as { command?: { name?: unknown; args?: unknown } }).command;
+  const handshake = typeof command?.name === 'string' && /^(auth|hello)$/i.test(command.name);
   if (command && typeof command.name === 'string' && /^(auth|hello|migrate|acl)$/i.test(command.name)) {
     command.args = ['[redacted]'];
   }
+  const { redactor } = connection;
+  error.message = redactor.text(error.message);
+  if (error.stack !== undefined) error.stack = redactor.text(error.stack);
+  if (handshake || error.name === 'MaxRetriesPerRequestError') {
+    return new ConnectionError(`${component}: cannot connect to ${describeTarget(connection.client)}: ${error.message}`, { cause: error });
+  }
   return error;
+}
+
+/** `host:port` (or the socket path) of a client, safe to log. */
+function describeTarget(client: Redis): string {
+  const { host, port, path, sentinels, name } = client.options;
+  if (path) return path;
+  if (sentinels && sentinels.length > 0) return `sentinel master ${name ?? '?'}`;
+  return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
 }

@@ -44,7 +44,7 @@ export class RedisCheckpointStore implements CheckpointStore {
     try {
       return await command();
     } catch (error) {
-      throw redactRedisError(error);
+      throw redactRedisError(this.connection, error, 'redis-checkpoint-store');
     }
   }
 }

@@ -115,7 +115,7 @@ export class RedisEventStore implements EventStore {
     try {
       return await command();
     } catch (error) {
-      throw redactRedisError(error);
+      throw redactRedisError(this.connection, error);
     }
   }
 }

@@ -1,4 +1,5 @@
-import { createDomainEvent, ValidationError } from '@herald/core';
+import net from 'node:net';
+import { createDomainEvent, isHeraldError, ValidationError } from '@herald/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCheckpointStore, RedisEventStore } from '../src/index.js';
@@ -78,6 +79,20 @@ describe('RedisEventStore connections', () => {
     expect(store.redis.status).toBe('end');
   });
 
+  it('rejects with a ConnectionError naming the endpoint when nothing listens', async () => {
+    // Given a store pointed at a port nothing listens on, giving up after one retry
+    const port = await freePort();
+    const store = new RedisEventStore({ redis: { host: '127.0.0.1', port, maxRetriesPerRequest: 1 }, prefix: prefix() });
+
+    // When it reads
+    const error = await store.getEvents('s').then(() => undefined, (e: unknown) => e);
+
+    // Then the call is rejected with core's connection error, naming host and port
+    expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}`);
+    await store.close();
+  });
+
   it('rejects a URL of another scheme and a missing redis option with ValidationError', () => {
     // Given an http:// URL, then no redis option at all
     // When a store is constructed
@@ -111,5 +126,14 @@ describe('RedisEventStore connections', () => {
     await store.close();
   });
 });
+
+/** A port nothing listens on (listened on once, then closed). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 itIssuedNoKeysCommand();

@@ -1,6 +1,8 @@
 import { createDomainEvent, OutboxRelay, type BaseEvent, type DomainEvent } from '@herald/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../../tooling/test-support/random.js';
+import { until } from '../../../tooling/test-support/wait.js';
 import { RedisCheckpointStore, RedisEventStore } from '../src/index.js';
 import { deleteKeys, itIssuedNoKeysCommand, redisOptions, uniquePrefix } from './support/redis.js';
 
@@ -10,18 +12,6 @@ afterAll(async () => {
   await deleteKeys(admin, prefix);
   admin.disconnect();
 });
-
-/** A small seeded PRNG, so a failing run can be replayed from the seed in its message. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type CrashMode = 'throw' | 'kill';
 
@@ -51,19 +41,11 @@ function crashingBus(published: string[], crashAfter: number, mode: CrashMode) {
   };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
 describe('OutboxRelay over RedisEventStore + RedisCheckpointStore', () => {
   it('publishes every saved event at least once, in order, across crashes, with bounded duplicates', async () => {
     // Given 1,000 events saved across 10 streams
     const seed = Number(process.env.OUTBOX_SEED ?? Date.now() % 1_000_000);
-    const random = prng(seed);
+    const random = seededRandom(seed); // replayable from the seed in the failure message
     const store = new RedisEventStore({ redis: redisOptions, prefix });
     const checkpoints = new RedisCheckpointStore({ redis: store.redis, prefix });
     const saved: DomainEvent[] = [];

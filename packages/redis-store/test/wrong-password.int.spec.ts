@@ -1,7 +1,8 @@
 import { inspect } from 'node:util';
-import { createDomainEvent, loadRedisConfig, type Logger } from '@herald/core';
+import { createDomainEvent, isHeraldError, loadRedisConfig } from '@herald/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { CapturingLogger } from '../../../tooling/test-support/logs.js';
 import { RedisEventStore, redisOptionsFromConfig } from '../src/index.js';
 import { deleteKeys, itIssuedNoKeysCommand, redisOptions, uniquePrefix } from './support/redis.js';
 
@@ -21,13 +22,6 @@ afterAll(async () => {
   await deleteKeys(admin, prefix);
   admin.disconnect();
 });
-
-function recordingLogger(lines: string[]): Logger {
-  const record = (level: string) => (fields: Record<string, unknown>, message: string) => {
-    lines.push(`${level} ${message} ${inspect(fields, { depth: 10 })}`);
-  };
-  return { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-}
 
 function envWith(password: string): Record<string, string> {
   return {
@@ -56,7 +50,7 @@ describe('connecting with a wrong password', () => {
 
   it('fails, and the password is in no error message and no log line', async () => {
     // Given the wrong password from the environment, a recording logger and a watch on the console
-    const lines: string[] = [];
+    const logger = new CapturingLogger();
     const consoleCalls: unknown[][] = [];
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) =>
       vi.spyOn(console, m).mockImplementation((...args: unknown[]) => {
@@ -64,7 +58,7 @@ describe('connecting with a wrong password', () => {
       }),
     );
     const options = { ...redisOptionsFromConfig(loadRedisConfig(envWith(wrongPassword))), username };
-    const store = new RedisEventStore({ redis: options, prefix, logger: recordingLogger(lines) });
+    const store = new RedisEventStore({ redis: options, prefix, logger });
 
     try {
       // When it tries to append and to read
@@ -77,9 +71,10 @@ describe('connecting with a wrong password', () => {
         (e: unknown) => e,
       );
 
-      // Then both fail with an authentication error that nowhere holds the password
+      // Then both fail with a connection error (authentication refused) that nowhere holds the password
       for (const error of [appendError, readError]) {
         expect(error).toBeInstanceOf(Error);
+        expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
         expect((error as Error).message).toMatch(/WRONGPASS|NOAUTH|invalid username-password/i);
         expect((error as Error).message).not.toContain(wrongPassword);
         expect(String(error)).not.toContain(wrongPassword);
@@ -87,8 +82,8 @@ describe('connecting with a wrong password', () => {
         expect(JSON.stringify(error)).not.toContain(wrongPassword);
       }
       // …the logger saw the connection error, without the password
-      expect(lines.length).toBeGreaterThan(0);
-      for (const line of lines) expect(line).not.toContain(wrongPassword);
+      expect(logger.lines.length).toBeGreaterThan(0);
+      expect(logger.text()).not.toContain(wrongPassword);
       for (const args of consoleCalls) expect(inspect(args, { depth: 10 })).not.toContain(wrongPassword);
     } finally {
       await store.close();

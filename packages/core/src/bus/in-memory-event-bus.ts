@@ -1,13 +1,13 @@
 import { BusClosedError, ValidationError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
-import { validateEvent } from '../events/validate.js';
+import { validateEvents } from '../events/validate-events.js';
 import type { Logger } from '../logger.js';
 import { RouteTable } from '../pattern/route-table.js';
 import { ConnectionStateEmitter } from './connection-state.js';
 import { createDeadLetters, InMemoryDeadLetterStore } from './dead-letters.js';
 import { DeliveryQueues, type DeliveryQueue } from './delivery-queues.js';
 import { DispatchPipeline, type DispatchPipelineOptions } from './dispatch-pipeline.js';
-import type { PublishFn } from './middleware.js';
+import { callPublish, type PublishFn } from './middleware.js';
 import type {
   ConnectionStateChange,
   DeadLetterRecord,
@@ -91,25 +91,13 @@ export class InMemoryEventBus implements EventBus {
 
   publish(event: BaseEvent): Promise<void> {
     if (this.closing) return Promise.reject(new BusClosedError());
-    let sent: Promise<void>;
-    try {
-      sent = this.send(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const sent = callPublish(this.send, event);
     if (sent === RESOLVED) return sent;
     return this.deliveries.track(sent);
   }
 
   async publishAll(events: BaseEvent[]): Promise<void> {
-    if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array');
-    events.forEach((e, i) => {
-      try {
-        validateEvent(e);
-      } catch (error) {
-        throw new ValidationError(`events[${i}].${(error as ValidationError).field}`, (error as Error).message);
-      }
-    });
+    validateEvents(events);
     for (const event of events) await this.publish(event);
   }
 

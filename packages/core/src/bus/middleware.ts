@@ -16,6 +16,18 @@ export function composePublish(middleware: readonly EventBusMiddleware[], publis
   return fn;
 }
 
+/**
+ * `send(event)`, with a synchronous throw (validation runs before the first
+ * await) turned into a rejection: a bus's `publish` never throws, it rejects.
+ */
+export function callPublish(send: PublishFn, event: BaseEvent): Promise<void> {
+  try {
+    return send(event);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Wraps a handler in every middleware's `handle`, first middleware outermost. Built once per subscription. */
 export function composeHandle(middleware: readonly EventBusMiddleware[], invoke: InvokeFn): InvokeFn {
   let fn = invoke;

@@ -92,6 +92,13 @@ export interface HandleOutcome {
   subscription: Subscription;
   /** Milliseconds spent in filter + middleware + handler for this attempt. */
   durationMs: number;
+  /**
+   * When the attempt ended, in epoch milliseconds (fractional): the instant `durationMs`
+   * was measured to, on the wall clock (followed within a second when it is stepped). Set
+   * by core's DispatchPipeline, so an observer needs no clock read of its own; optional
+   * for outcomes built elsewhere.
+   */
+  endedAt?: number;
   error?: Error;
 }
 

@@ -3,8 +3,8 @@ import { readBool, readInt, readSecret, readString, type Env } from './env.js';
 /**
  * Connection settings read from the seed's variables as plain objects, so
  * core stays free of client libraries; each transport turns them into its
- * client's options. Passwords are carried, never printed: `describe…` helpers
- * give a loggable form.
+ * client's options. Passwords are carried, never printed: `redactUrl` and
+ * `createRedactor` (secrets.ts) give loggable forms.
  */
 export interface RedisConnectionConfig {
   host: string;
@@ -49,10 +49,3 @@ export function loadRabbitMQConfig(env: Env = process.env): RabbitMQConnectionCo
   };
 }
 
-/**
- * `scheme://user:***@host:port/...` — a URL safe to log. The password runs to
- * the last `@` before the path, so an unencoded `@` in it cannot leak a part.
- */
-export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^/]*@/, '$1***@');
-}

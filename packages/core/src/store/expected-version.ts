@@ -1,6 +1,6 @@
 import { ConcurrencyError, ValidationError } from '../errors.js';
-import type { DomainEvent } from '../events/types.js';
-import { validateEvent } from '../events/validate.js';
+import type { BaseEvent, DomainEvent } from '../events/types.js';
+import { validateEvents } from '../events/validate-events.js';
 import type { ExpectedVersion } from './types.js';
 
 /** Argument checks shared by every store, so they all reject the same bad input the same way. */
@@ -9,17 +9,15 @@ export function validateAppend(streamId: unknown, events: unknown, expected: unk
     throw new ValidationError('streamId', 'must be a non-empty string');
   }
   validateExpectedVersion(expected);
-  if (!Array.isArray(events)) throw new ValidationError('events', 'must be an array');
-  events.forEach((event: DomainEvent, i) => {
-    try {
-      validateEvent(event);
-    } catch (error) {
-      throw new ValidationError(`events[${i}].${(error as ValidationError).field}`, (error as Error).message);
-    }
-    if (typeof event.aggregateId !== 'string' || typeof event.aggregateType !== 'string') {
-      throw new ValidationError(`events[${i}]`, 'must be a domain event with aggregateId and aggregateType');
-    }
-  });
+  validateEvents(events, 'events', domainEventProblem);
+}
+
+function domainEventProblem(event: BaseEvent): string | undefined {
+  const { aggregateId, aggregateType } = event as DomainEvent;
+  if (typeof aggregateId !== 'string' || typeof aggregateType !== 'string') {
+    return 'must be a domain event with aggregateId and aggregateType';
+  }
+  return undefined;
 }
 
 export function validateExpectedVersion(expected: unknown): asserts expected is ExpectedVersion {

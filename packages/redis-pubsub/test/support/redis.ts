@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeys } from '../../../../tooling/test-support/redis-keys.js';
 import { RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../../src/index.js';
+
+export { deleteKeys } from '../../../../tooling/test-support/redis-keys.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -32,16 +35,6 @@ export class BusFactory {
     await Promise.allSettled(this.buses.splice(0).map((b) => b.close()));
     for (const prefix of this.prefixes.splice(0)) await deleteKeys(admin, prefix);
   }
-}
-
-/** Deletes a test prefix's keys (SCAN, never KEYS or FLUSH*). */
-export async function deleteKeys(admin: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
-    if (keys.length > 0) await admin.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }
 
 /** CLIENT LIST entries whose name starts with `name` (this process's test connections only). */

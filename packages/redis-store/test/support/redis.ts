@@ -1,6 +1,8 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { expect, inject, it } from 'vitest';
 
+export { deleteKeys, listKeys } from '../../../../tooling/test-support/redis-keys.js';
+
 /** The local test Redis; REDIS_EVENT_STORE_HOST/PORT move it. */
 export const redisOptions: RedisOptions = {
   host: process.env.REDIS_EVENT_STORE_HOST ?? '127.0.0.1',
@@ -10,32 +12,6 @@ export const redisOptions: RedisOptions = {
 /** A prefix no other test (here or in another package sharing this Redis) uses. */
 export function uniquePrefix(label = 't'): string {
   return `herald-test:${label}:${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}:`;
-}
-
-/** Deletes every key under `prefix` with SCAN (never KEYS, never FLUSH*: the Redis is shared). */
-export async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
-/** Every key under `prefix`, by SCAN. */
-export async function listKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  const match = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found.sort();
 }
 
 /** How many KEYS commands the server has run since its stats were last reset. */

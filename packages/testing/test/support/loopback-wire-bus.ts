@@ -1,5 +1,6 @@
 import {
   BusClosedError,
+  callPublish,
   ConnectionStateEmitter,
   createDeadLetterRecord,
   createDeadLetters,
@@ -7,6 +8,7 @@ import {
   DispatchPipeline,
   InMemoryDeadLetterStore,
   UnsupportedError,
+  validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetterRecord,
@@ -77,25 +79,17 @@ export class LoopbackWireBus implements EventBus {
   }
 
   publish(event: BaseEvent): Promise<void> {
-    if (this.closing) return Promise.reject(new BusClosedError());
-    try {
-      return this.send(event);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.closing ? Promise.reject(new BusClosedError()) : callPublish(this.send, event);
   }
 
   async publishAll(events: BaseEvent[]): Promise<void> {
     if (this.closing) throw new BusClosedError();
-    const encoded = events.map((event) => {
-      let bytes: Buffer | undefined;
-      // Validation (and encoding) of the whole batch before anything is sent.
-      this.pipeline.composePublish(async (e) => {
-        bytes = this.pipeline.codec.encode(e);
-      })(event);
-      return { type: event.type, bytes: bytes! };
+    // Validation (and encoding) of the whole batch before anything is sent.
+    const encoded: Buffer[] = [];
+    validateEvents(events, 'events', (e, i) => {
+      encoded[i] = this.pipeline.codec.encode(e);
     });
-    for (const { type, bytes } of encoded) this.transmit(type, bytes);
+    for (let i = 0; i < events.length; i++) this.transmit(events[i]!.type, encoded[i]!);
   }
 
   async subscribe<T extends BaseEvent = BaseEvent>(

@@ -1,4 +1,4 @@
-import type { Logger } from '@herald/core';
+import { inspect } from 'node:util';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -6,8 +6,8 @@ export interface LogLine {
   message: string;
 }
 
-/** A logger that keeps every line, to assert on what was (and was not) logged. */
-export class CapturingLogger implements Logger {
+/** A Logger (core's pino-style interface) that keeps every line, to assert on what was — and was not — logged. */
+export class CapturingLogger {
   readonly lines: LogLine[] = [];
   debug(fields: Record<string, unknown>, message: string): void {
     this.lines.push({ level: 'debug', fields, message });
@@ -21,16 +21,8 @@ export class CapturingLogger implements Logger {
   error(fields: Record<string, unknown>, message: string): void {
     this.lines.push({ level: 'error', fields, message });
   }
-  /** Every line as text, fields included. */
+  /** Every line as text, fields in full (errors with their stacks, causes and own properties): what a leak check searches. */
   text(): string {
-    return this.lines.map((l) => `${l.level} ${l.message} ${safeJson(l.fields)}`).join('\n');
-  }
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v));
-  } catch {
-    return String(value);
+    return this.lines.map((l) => `${l.level} ${l.message} ${inspect(l.fields, { depth: 10 })}`).join('\n');
   }
 }

@@ -1,24 +1,26 @@
 import net from 'node:net';
 
 /**
- * A TCP proxy in front of Redis that a test controls: it can refuse new
- * connections (stop), drop every open one (dropAll), or accept and forward
- * nothing (blackhole) — faults for this test's connections only, without
- * touching the shared Redis other tests use.
+ * A TCP proxy on 127.0.0.1 in front of a server (Redis, RabbitMQ) that a test controls: it can
+ * refuse new connections (`stop`, then `start` again on the same port), drop every open one
+ * (`dropAll`), or accept and forward nothing (`blackhole`) — faults for this test's
+ * connections only, without touching the server other tests share.
  */
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private blackholed = false;
+  /** The port the proxy listens on; 0 until the first `start()`, then kept across restarts. */
   port = 0;
 
   constructor(
-    private readonly targetPort = 6379,
+    private readonly targetPort: number,
     private readonly targetHost = '127.0.0.1',
   ) {}
 
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+  /** `127.0.0.1:<port>`, for a client's URL. */
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -31,7 +33,7 @@ export class TcpProxy {
     this.server = server;
   }
 
-  /** Stops accepting and drops every connection: Redis looks unreachable. */
+  /** Stops accepting and drops every connection: the server looks unreachable. */
   async stop(): Promise<void> {
     const server = this.server;
     this.server = undefined;
@@ -39,12 +41,13 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Drops every open connection; new ones are still accepted. */
   dropAll(): void {
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
   }
 
-  /** From now on bytes are swallowed in both directions: Redis looks hung. */
+  /** From now on (until `blackhole(false)`) bytes are swallowed both ways: the server looks hung. */
   blackhole(on = true): void {
     this.blackholed = on;
   }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { callPublish, ValidationError, type PublishFn } from '../src/index.js';
+import { domainEvent } from './helpers.js';
+
+describe('callPublish', () => {
+  it('returns the promise of the publish function itself', async () => {
+    // Given a publish function that records the event
+    const sent: string[] = [];
+    const done = Promise.resolve();
+    const send: PublishFn = (event) => {
+      sent.push(event.id);
+      return done;
+    };
+    const event = domainEvent();
+
+    // When it is called through callPublish
+    const result = callPublish(send, event);
+
+    // Then the very same promise comes back, and the event was sent
+    expect(result).toBe(done);
+    await result;
+    expect(sent).toEqual([event.id]);
+  });
+
+  it('turns a synchronous throw into a rejection', async () => {
+    // Given a publish function that validates synchronously and throws
+    const invalid = new ValidationError('id', 'must be a non-empty string');
+    const send: PublishFn = () => {
+      throw invalid;
+    };
+
+    // When it is called through callPublish, Then nothing throws and the promise rejects with the error
+    let result: Promise<void> | undefined;
+    expect(() => {
+      result = callPublish(send, domainEvent());
+    }).not.toThrow();
+    await expect(result).rejects.toBe(invalid);
+  });
+});
