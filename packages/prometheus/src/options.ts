@@ -20,7 +20,11 @@ export interface PrometheusEventTrackerOptions {
   reservoirSize?: number;
   /** How far back `getStats({ since })` can look, in seconds. Default 900 (15 minutes). */
   statsWindowSeconds?: number;
-  /** Clock in epoch milliseconds used for latency and the stats window. Default `Date.now`; tests pass a fake. */
+  /**
+   * Clock in epoch milliseconds used for latency and the stats window; tests pass a fake.
+   * Default: a handling is timed by the end time core reports with its outcome (`endedAt`,
+   * no clock read of its own), and `Date.now()` where there is none (`track`, `getStats`).
+   */
   now?: () => number;
 }
 

@@ -2,7 +2,19 @@ import type { BaseEvent, HandleStatus } from '@herald/core';
 import { FlushedCounter } from './metrics/flushed-counter.js';
 import { HistogramCollector } from './metrics/histogram-collector.js';
 import type { ResolvedOptions } from './options.js';
-import { createTypeSeries, DEAD_LETTERED, FAILED, FILTERED, SUCCESS, type TypeSeries } from './type-series.js';
+import { observeInto } from './metrics/bucket-counts.js';
+import {
+  createTypeSeries,
+  DEAD_LETTERED,
+  DEAD_LETTERED_TOTAL,
+  DURATION,
+  FAILED,
+  FILTERED,
+  PUBLISHED,
+  RETRIES,
+  SUCCESS,
+  type TypeSeries,
+} from './type-series.js';
 import { TypeTable } from './type-table.js';
 
 /**
@@ -14,13 +26,17 @@ export class MetricsRecorder {
   readonly types: TypeTable;
   readonly handlerDuration: HistogramCollector;
   readonly latency: HistogramCollector;
+  private readonly buckets: Float64Array;
+  private readonly latencyBuckets: Float64Array;
 
   constructor(
     options: ResolvedOptions,
-    /** A test clock; undefined for `Date.now`, called directly on the hot path. */
+    /** A test clock; undefined for the outcome's end time (or `Date.now` without one). */
     private readonly clock: (() => number) | undefined,
   ) {
     const { registry, prefix } = options;
+    this.buckets = options.buckets;
+    this.latencyBuckets = options.latencyBuckets;
     const deps = {
       published: new FlushedCounter(registry, `${prefix}events_published_total`, 'Events accepted by the transport on publish.', ['type']),
       handled: new FlushedCounter(
@@ -60,38 +76,44 @@ export class MetricsRecorder {
 
   /** A publish the transport accepted. */
   published(type: string): void {
-    this.types.get(type).published.value++;
+    this.types.get(type).cells[PUBLISHED]!++;
   }
 
-  outcome(event: BaseEvent, status: HandleStatus, durationMs: number): void {
+  /**
+   * One handling attempt. `endedAt` is when it ended (epoch ms, from the outcome core
+   * reports): latency and the stats window use it rather than reading the clock again. A
+   * test clock given in the options wins; with neither, `Date.now()`.
+   */
+  outcome(event: BaseEvent, status: HandleStatus, durationMs: number, endedAt?: number): void {
     const series = this.types.get(event.type);
+    const cells = series.cells;
     switch (status) {
       case 'success': {
-        const nowMs = this.now();
+        const nowMs = this.clock === undefined && endedAt !== undefined ? endedAt : this.now();
         const latency = latencySeconds(nowMs, event);
-        series.handled[SUCCESS]!.value++;
-        series.duration.observe(durationMs / 1000);
-        series.latency.observe(latency);
+        cells[SUCCESS]!++;
+        observeInto(cells, DURATION, this.buckets, durationMs / 1000);
+        observeInto(cells, series.latencyAt, this.latencyBuckets, latency);
         series.stats.recordSuccess(nowMs, latency);
         return;
       }
       case 'retrying':
-        series.retries.value++;
-        series.duration.observe(durationMs / 1000);
+        cells[RETRIES]!++;
+        observeInto(cells, DURATION, this.buckets, durationMs / 1000);
         return;
       case 'filtered':
-        series.handled[FILTERED]!.value++;
+        cells[FILTERED]!++;
         return;
       case 'dead_lettered':
-        series.handled[DEAD_LETTERED]!.value++;
-        series.deadLettered.value++;
-        series.duration.observe(durationMs / 1000);
-        series.stats.recordFailure(this.now());
+        cells[DEAD_LETTERED]!++;
+        cells[DEAD_LETTERED_TOTAL]!++;
+        observeInto(cells, DURATION, this.buckets, durationMs / 1000);
+        series.stats.recordFailure(this.clock === undefined && endedAt !== undefined ? endedAt : this.now());
         return;
       case 'failed':
-        series.handled[FAILED]!.value++;
-        series.duration.observe(durationMs / 1000);
-        series.stats.recordFailure(this.now());
+        cells[FAILED]!++;
+        observeInto(cells, DURATION, this.buckets, durationMs / 1000);
+        series.stats.recordFailure(this.clock === undefined && endedAt !== undefined ? endedAt : this.now());
         return;
     }
   }
@@ -101,8 +123,8 @@ export class MetricsRecorder {
     const series = this.types.get(event.type);
     const nowMs = this.now();
     const latency = latencySeconds(nowMs, event);
-    series.handled[SUCCESS]!.value++;
-    series.latency.observe(latency);
+    series.cells[SUCCESS]!++;
+    observeInto(series.cells, series.latencyAt, this.latencyBuckets, latency);
     series.stats.recordSuccess(nowMs, latency);
   }
 }

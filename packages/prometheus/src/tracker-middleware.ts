@@ -30,7 +30,7 @@ export function trackerMiddleware(recorder: MetricsRecorder): EventBusMiddleware
       return sent;
     },
     onOutcome(event, outcome) {
-      recorder.outcome(event, outcome.status, outcome.durationMs);
+      recorder.outcome(event, outcome.status, outcome.durationMs, outcome.endedAt);
     },
   };
 }

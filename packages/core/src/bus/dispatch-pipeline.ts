@@ -13,6 +13,7 @@ import {
   type RetryStrategy,
 } from '../retry/retry-strategy.js';
 import { sleep } from '../retry/sleep.js';
+import { wallClock } from './wall-clock.js';
 import { createDeadLetterRecord } from './dead-letter-record.js';
 import { composeHandle, composePublish, type InvokeFn, type PublishFn } from './middleware.js';
 import type {
@@ -62,6 +63,8 @@ export type DeliveryOutcome =
 const SUCCESS: AttemptOutcome = Object.freeze({ status: 'success' });
 const RESOLVED = Promise.resolve();
 const FILTERED: AttemptOutcome = Object.freeze({ status: 'filtered' });
+// The global `performance` is an accessor on globalThis in Node: read it once, not per attempt.
+const clock = performance;
 
 /**
  * The one place an event goes from bytes to a handler: decode, filter,
@@ -170,7 +173,7 @@ export class DispatchPipeline {
     done: (outcome: AttemptOutcome) => void,
   ): void {
     const observed = this.observers.length > 0;
-    const started = observed ? performance.now() : 0;
+    const started = observed ? clock.now() : 0;
     let handled: Promise<void>;
     try {
       if (target.filter !== undefined && !target.filter(event)) {
@@ -290,12 +293,16 @@ export class DispatchPipeline {
     started: number,
     error?: Error,
   ): void {
+    // One clock read gives both the duration and the wall-clock end, so observers that need
+    // "now" (latency metrics) need no clock read of their own.
+    const ended = clock.now();
     const outcome: HandleOutcome = {
       status,
       attempt,
       maxAttempts: target.retry.maxAttempts,
       subscription: target.subscription,
-      durationMs: performance.now() - started,
+      durationMs: ended - started,
+      endedAt: wallClock.epochAt(ended),
     };
     if (error) outcome.error = error;
     for (const observer of this.observers) {

@@ -7,6 +7,98 @@ const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 export function validateEvent<T extends BaseEvent>(event: T): T;
 export function validateEvent(event: unknown): BaseEvent;
 export function validateEvent(event: unknown): BaseEvent {
+  // Every publish and every append runs this, so a sound event takes a single allocation-free
+  // pass that only answers yes or no; the pass below, which names the bad field, runs only
+  // when that answer is no (or the type is new), and is the one that decides.
+  if (isSoundEvent(event)) return event as BaseEvent;
+  return explainEvent(event);
+}
+
+/**
+ * The fast pass: true only for an event `explainEvent` accepts, with the same checks in the
+ * same terms. False means "not known to be sound" (a bad field, a type not seen yet): the
+ * caller then runs `explainEvent`, which throws or accepts.
+ */
+function isSoundEvent(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) return false;
+  const e = event as Record<string, unknown>;
+  const id = e.id;
+  if (typeof id !== 'string' || id.length === 0) return false;
+  const type = e.type;
+  if (typeof type !== 'string' || !validTypes.has(type)) return false;
+  const timestamp = e.timestamp;
+  if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) return false;
+  const version = e.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) return false;
+  const m = e.metadata;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return false;
+  const meta = m as Record<string, unknown>;
+  const correlationId = meta.correlationId;
+  const source = meta.source;
+  const environment = meta.environment;
+  if (typeof correlationId !== 'string' || correlationId.length === 0) return false;
+  if (typeof source !== 'string' || source.length === 0) return false;
+  if (typeof environment !== 'string' || environment.length === 0) return false;
+  const causationId = meta.causationId;
+  if (causationId !== undefined && typeof causationId !== 'string') return false;
+  const userId = meta.userId;
+  if (userId !== undefined && typeof userId !== 'string') return false;
+  // The walk's ancestor stack is shared: a getter that validates another event during the
+  // walk pushes above our entries, and however the walk ends the stack is back where it was.
+  const base = depth;
+  try {
+    return serializableObject(e);
+  } finally {
+    while (depth > base) ancestors[--depth] = undefined;
+  }
+}
+
+/** The objects from the event down to the one being walked (0 … depth - 1): meeting one again is a cycle. */
+const ancestors: Array<object | undefined> = [];
+let depth = 0;
+
+/**
+ * True when JSON can carry everything inside `value` (an object, not null, not a Date): the
+ * rules of `unserializable` below, as a yes/no. Values are checked inline, commonest first,
+ * and only nested objects recurse.
+ */
+function serializableObject(value: object): boolean {
+  for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
+  ancestors[depth++] = value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      if (typeof v === 'string') continue;
+      if (typeof v === 'object') {
+        if (v === null || v instanceof Date) continue;
+        if (!serializableObject(v)) return false;
+      } else if (typeof v === 'number') {
+        if (!Number.isFinite(v)) return false;
+      } else if (typeof v !== 'boolean' && v !== undefined) {
+        return false; // bigint, function, symbol
+      }
+    }
+  } else {
+    const rec = value as Record<string, unknown>;
+    for (const key in rec) {
+      const v = rec[key];
+      if (typeof v === 'string') continue;
+      if (typeof v === 'object') {
+        if (v === null || v instanceof Date) continue;
+        if (!serializableObject(v)) return false;
+      } else if (typeof v === 'number') {
+        if (!Number.isFinite(v)) return false;
+      } else if (typeof v !== 'boolean' && v !== undefined) {
+        return false; // bigint, function, symbol
+      }
+    }
+  }
+  ancestors[--depth] = undefined;
+  return true;
+}
+
+/** The naming pass: throws ValidationError for the first bad field, returns the event when sound. */
+function explainEvent(event: unknown): BaseEvent {
   if (event === null || typeof event !== 'object' || Array.isArray(event)) {
     throw new ValidationError('event', 'must be an object');
   }

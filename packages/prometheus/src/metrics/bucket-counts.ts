@@ -1,25 +1,59 @@
 /**
- * One histogram series kept in plain typed arrays: a per-bucket count (not cumulative,
- * the last slot is the +Inf overflow), the sum and the count. `observe` is a short
- * scan and three additions, with no allocation, label hashing or validation.
+ * One histogram series kept in a slice of a Float64Array (the type's cells, see
+ * type-series.ts): the sum, the count, the bucket the last value fell in, then a count per
+ * bucket (not cumulative; the last slot is the +Inf overflow). `observeInto` is the hot
+ * path: usually one range check against the previous value's bucket and three additions,
+ * with no allocation, label hashing or validation.
  */
-export class BucketCounts {
-  readonly counts: Float64Array;
-  sum = 0;
-  count = 0;
+export const HISTOGRAM_SUM = 0;
+export const HISTOGRAM_COUNT = 1;
+const LAST_BUCKET = 2;
+const BUCKETS = 3;
 
-  constructor(readonly bounds: Float64Array) {
-    this.counts = new Float64Array(bounds.length + 1);
+/** Cells a histogram over `bounds` takes. */
+export function histogramCells(bounds: Float64Array): number {
+  return BUCKETS + bounds.length + 1;
+}
+
+/** Observes `value` into the histogram over `bounds` stored at `cells[at …]`. */
+export function observeInto(cells: Float64Array, at: number, bounds: Float64Array, value: number): void {
+  let i = cells[at + LAST_BUCKET]!;
+  // Bucket i holds bounds[i - 1] < value ≤ bounds[i] (the last one has no upper bound).
+  // Consecutive values mostly share a bucket, so the previous one is tried first.
+  if (!((i === bounds.length || value <= bounds[i]!) && (i === 0 || value > bounds[i - 1]!))) {
+    const n = bounds.length;
+    i = 0;
+    while (i < n && value > bounds[i]!) i++;
+    cells[at + LAST_BUCKET] = i;
+  }
+  cells[at + BUCKETS + i]!++;
+  cells[at + HISTOGRAM_SUM]! += value;
+  cells[at + HISTOGRAM_COUNT]!++;
+}
+
+/** A read-side view of one histogram series, for the collector and tests. */
+export class BucketCounts {
+  /** Per-bucket counts (not cumulative); the last one is the +Inf overflow. */
+  readonly counts: Float64Array;
+
+  constructor(
+    readonly bounds: Float64Array,
+    private readonly cells: Float64Array = new Float64Array(histogramCells(bounds)),
+    private readonly at = 0,
+  ) {
+    this.counts = cells.subarray(at + BUCKETS, at + BUCKETS + bounds.length + 1);
+  }
+
+  get sum(): number {
+    return this.cells[this.at + HISTOGRAM_SUM]!;
+  }
+
+  get count(): number {
+    return this.cells[this.at + HISTOGRAM_COUNT]!;
   }
 
   observe(value: number): void {
-    const bounds = this.bounds;
-    const n = bounds.length;
-    let i = 0;
-    while (i < n && value > bounds[i]!) i++;
-    this.counts[i] = this.counts[i]! + 1;
-    this.sum += value;
-    this.count++;
+    observeInto(this.cells, this.at, this.bounds, value);
   }
 
   /** Cumulative count of observations ≤ `bounds[i]` (or all of them for i = bounds.length). */
@@ -34,8 +68,6 @@ export class BucketCounts {
   }
 
   reset(): void {
-    this.counts.fill(0);
-    this.sum = 0;
-    this.count = 0;
+    this.cells.fill(0, this.at, this.at + histogramCells(this.bounds));
   }
 }
