@@ -71,3 +71,17 @@ export function result(
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** Mean microseconds per `getAllEvents(position, 100)` over `reads` reads; every page must be full. */
+export async function pageMicros(
+  store: { getAllEvents(from: number, batchSize: number): Promise<unknown[]> },
+  position: number,
+  reads: number,
+): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < reads; i++) {
+    const page = await store.getAllEvents(position, 100);
+    if (page.length !== 100) throw new Error(`bench: page at ${position} had ${page.length} events`);
+  }
+  return ((performance.now() - started) * 1000) / reads;
+}

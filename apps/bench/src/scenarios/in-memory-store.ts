@@ -1,7 +1,7 @@
 import { getInMemoryEventStore } from '@event-driven-io/emmett';
 import { createDomainEvent, type DomainEvent } from '@herald/core';
 import { InMemoryEventStore } from '@herald/in-memory-store';
-import { result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { pageMicros, result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 import { interleavedBestOf } from '../interleaved.js';
 
 /**
@@ -84,16 +84,6 @@ const appends: Scenario = {
     ];
   },
 };
-
-/** Mean microseconds per `getAllEvents(position, 100)` over many reads. */
-async function pageMicros(store: InMemoryEventStore, position: number, reads: number): Promise<number> {
-  const started = performance.now();
-  for (let i = 0; i < reads; i++) {
-    const page = await store.getAllEvents(position, 100);
-    if (page.length !== 100) throw new Error(`bench: page at ${position} had ${page.length} events`);
-  }
-  return ((performance.now() - started) * 1000) / reads;
-}
 
 const paging: Scenario = {
   name: 'in-memory-store getAllEvents paging',

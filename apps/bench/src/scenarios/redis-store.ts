@@ -1,7 +1,7 @@
 import { createDomainEvent, type DomainEvent } from '@herald/core';
 import { RedisEventStore } from '@herald/redis-store';
 import { Redis } from 'ioredis';
-import { result, throughput, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { pageMicros, result, throughput, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 import { interleavedBestOf } from '../interleaved.js';
 
 /**
@@ -156,16 +156,6 @@ const appends: Scenario = {
     }
   },
 };
-
-/** Mean microseconds per `getAllEvents(position, 100)`. */
-async function pageMicros(store: RedisEventStore, position: number, reads: number): Promise<number> {
-  const started = performance.now();
-  for (let i = 0; i < reads; i++) {
-    const page = await store.getAllEvents(position, 100);
-    if (page.length !== 100) throw new Error(`bench: page at ${position} had ${page.length} events`);
-  }
-  return ((performance.now() - started) * 1000) / reads;
-}
 
 const reads: Scenario = {
   name: 'redis-store reads',
