@@ -326,3 +326,19 @@ describe('validateEvent', () => {
     expect(() => validateEvent(event)).toThrow(/data\.big.*bigint/);
   });
 });
+
+describe('factories copy metadata without touching prototypes', () => {
+  it('keeps an own "__proto__" metadata key as plain data and the key order of the input', () => {
+    // Given metadata parsed from JSON with an own __proto__ key
+    const metadata = JSON.parse(
+      '{"source":"api","__proto__":{"polluted":true},"environment":"test","correlationId":"c-1"}',
+    );
+    // When an event is built from it
+    const event = createDomainEvent({ type: 'a.b', aggregateId: 'x', aggregateType: 'X', data: {}, metadata });
+    // Then the key is own data, the prototype is untouched, and the order is the caller's
+    expect(Object.getPrototypeOf(event.metadata)).toBe(Object.prototype);
+    expect(Object.keys(event.metadata)).toEqual(['source', '__proto__', 'environment', 'correlationId']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(event.metadata.correlationId).toBe('c-1');
+  });
+});

@@ -1,20 +1,30 @@
-import { Deque, type Redactor } from '@herald/core';
+import type { Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
 import type { ManagedConnection } from './managed-connection.js';
 
 /** Why a bounded command failed; the caller turns it into its own error (PublishError, …). */
 export type CommandFailure = 'unavailable' | 'timeout' | 'lost' | 'rejected';
 
-type MapError = (error: Error, failure: CommandFailure) => Error;
+/** Builds the caller's error; `context` is what the caller passed along with the command (e.g. the event). */
+export type MapError<C = undefined> = (error: Error, failure: CommandFailure, context: C) => Error;
 
-interface Entry {
-  deadline: number;
-  sent: boolean;
-  settled: boolean;
-  resolve: (value: never) => void;
-  reject: (error: Error) => void;
-  mapError: MapError;
+type Command<T> = (client: Redis) => Promise<T>;
+
+/** One command from the moment it is asked for until it is settled. */
+class Entry {
+  sent = false;
+  settled = false;
+  constructor(
+    readonly deadline: number,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: Error) => void,
+    readonly mapError: MapError<unknown>,
+    readonly context: unknown,
+  ) {}
 }
+
+// The global `performance` is an accessor on globalThis in Node: read it once, not per command.
+const clock = performance;
 
 /**
  * The bus's ordinary (non-subscriber) connection: publishes and dead-letter
@@ -24,10 +34,19 @@ interface Entry {
  * before Redis replied is rejected at once as 'lost' (Redis may or may not
  * have executed it) instead of being resent, since a resent PUBLISH could be
  * delivered twice.
+ *
+ * Publishing is the hot path: a publish on a ready connection costs one entry
+ * in a FIFO and the reply's callbacks, no timer of its own. One timer serves
+ * every entry (they expire in the order they were added); it is left to run
+ * out rather than cleared and set again each time the connection goes idle.
  */
 export class CommandConnection {
-  private readonly entries = new Deque<Entry>();
+  /** Entries in the order they were added; `head` is the first one not yet dropped. */
+  private entries: Array<Entry | undefined> = [];
+  private head = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the timer holds the process open (only while something is pending). */
+  private timerRefed = false;
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
 
@@ -44,19 +63,9 @@ export class CommandConnection {
   }
 
   /** Runs `command` once the connection is ready; settles within the bound. */
-  run<T>(command: (client: Redis) => Promise<T>, mapError: MapError): Promise<T> {
+  run<T, C = undefined>(command: Command<T>, mapError: MapError<C>, context?: C): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry: Entry = {
-        deadline: performance.now() + this.timeoutMs,
-        sent: false,
-        settled: false,
-        resolve: resolve as (value: never) => void,
-        reject,
-        mapError,
-      };
-      this.pending++;
-      this.entries.push(entry);
-      if (this.timer === undefined) this.arm();
+      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context);
       if (this.connection.isReady) {
         this.send(entry, command);
         return;
@@ -68,13 +77,50 @@ export class CommandConnection {
     });
   }
 
+  /** `run` of a PUBLISH, without a closure per call when the connection is ready (the common case). */
+  publish<C>(channel: string, payload: string | Buffer, mapError: MapError<C>, context: C): Promise<number> {
+    if (!this.connection.isReady) return this.run((client) => client.publish(channel, payload), mapError, context);
+    return new Promise<number>((resolve, reject) => {
+      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context);
+      entry.sent = true;
+      let reply: Promise<number>;
+      try {
+        reply = this.connection.client.publish(channel, payload);
+      } catch (error) {
+        this.fail(entry, error as Error, 'rejected');
+        return;
+      }
+      this.await(entry, reply);
+    });
+  }
+
   /** Resolves when no command is pending. */
   whenIdle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private send<T>(entry: Entry, command: (client: Redis) => Promise<T>): void {
+  /** Clears the timer when nothing is pending (after close), rather than leaving it to run out. */
+  dispose(): void {
+    if (this.pending > 0 || this.timer === undefined) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerRefed = false;
+  }
+
+  private add(resolve: (value: unknown) => void, reject: (error: Error) => void, mapError: MapError<unknown>, context: unknown): Entry {
+    const entry = new Entry(clock.now() + this.timeoutMs, resolve, reject, mapError, context);
+    this.pending++;
+    this.entries.push(entry);
+    if (this.timer === undefined) this.arm();
+    else if (!this.timerRefed) {
+      this.timer.ref();
+      this.timerRefed = true;
+    }
+    return entry;
+  }
+
+  private send<T>(entry: Entry, command: Command<T>): void {
     if (entry.settled) return; // timed out while waiting for the connection: never sent late
     entry.sent = true;
     let reply: Promise<T>;
@@ -84,6 +130,10 @@ export class CommandConnection {
       this.fail(entry, error as Error, 'rejected');
       return;
     }
+    this.await(entry, reply);
+  }
+
+  private await(entry: Entry, reply: Promise<unknown>): void {
     reply.then(
       (value) => this.succeed(entry, value),
       (error: Error) => this.fail(entry, error, 'rejected'),
@@ -93,80 +143,91 @@ export class CommandConnection {
   private succeed(entry: Entry, value: unknown): void {
     if (entry.settled) return;
     entry.settled = true;
-    (entry.resolve as (v: unknown) => void)(value);
+    entry.resolve(value);
     this.settledOne();
   }
 
   private fail(entry: Entry, thrown: Error, failure: CommandFailure): void {
     if (entry.settled) return;
     entry.settled = true;
-    entry.reject(entry.mapError(this.redactor.error(thrown), failure));
+    entry.reject(entry.mapError(this.redactor.error(thrown), failure, entry.context));
     this.settledOne();
   }
 
   private settledOne(): void {
     this.pending--;
     // Replies come in order, so settled entries are almost always at the head.
-    while (this.entries.length > 0 && this.peekSettled()) this.entries.shift();
-    if (this.pending === 0 && this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
-    if (this.pending === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
+    this.dropSettled();
+    if (this.pending === 0) {
+      // Idle: the timer may run out on its own (it finds nothing and stops) but must not hold the process.
+      if (this.timerRefed && this.timer !== undefined) {
+        this.timer.unref();
+        this.timerRefed = false;
+      }
+      if (this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
     }
   }
 
-  private peekSettled(): boolean {
-    const head = this.entries.shift();
-    if (head === undefined) return false;
-    if (head.settled) return true;
-    this.entries.unshift(head);
-    return false;
+  /** Drops settled entries from the head; returns the first unsettled one. */
+  private dropSettled(): Entry | undefined {
+    const entries = this.entries;
+    let head = this.head;
+    let first: Entry | undefined;
+    while (head < entries.length) {
+      const entry = entries[head]!;
+      if (!entry.settled) {
+        first = entry;
+        break;
+      }
+      entries[head++] = undefined;
+    }
+    if (head === entries.length) {
+      entries.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > entries.length) {
+      // Compact once the dead prefix dominates, keeping this amortised O(1).
+      this.entries = entries.slice(head);
+      head = 0;
+    }
+    this.head = head;
+    return first;
   }
 
-  /** One timer for all entries: they expire in the order they were added. */
+  /** One timer for all entries, due when the first unsettled one expires. */
   private arm(): void {
-    const head = this.firstUnsettled();
-    if (head === undefined) {
+    const first = this.dropSettled();
+    if (first === undefined) {
       this.timer = undefined;
+      this.timerRefed = false;
       return;
     }
-    this.timer = setTimeout(() => this.expire(), Math.max(0, head.deadline - performance.now()) + 1);
+    this.timer = setTimeout(() => this.expire(), Math.max(0, first.deadline - clock.now()) + 1);
+    this.timerRefed = true;
   }
 
   private expire(): void {
     this.timer = undefined;
-    const now = performance.now();
+    this.timerRefed = false;
+    const now = clock.now();
     for (;;) {
-      const head = this.firstUnsettled();
-      if (head === undefined || head.deadline > now) break;
-      const what = head.sent ? 'Redis did not reply' : 'the connection was not ready';
-      this.fail(head, new Error(`${what} within ${this.timeoutMs} ms`), 'timeout');
+      const first = this.dropSettled();
+      if (first === undefined || first.deadline > now) break;
+      const what = first.sent ? 'Redis did not reply' : 'the connection was not ready';
+      this.fail(first, new Error(`${what} within ${this.timeoutMs} ms`), 'timeout');
     }
     this.arm();
-  }
-
-  private firstUnsettled(): Entry | undefined {
-    while (this.entries.length > 0) {
-      const head = this.entries.shift()!;
-      if (!head.settled) {
-        this.entries.unshift(head);
-        return head;
-      }
-    }
-    return undefined;
   }
 
   /** The connection dropped: whatever was sent and not answered will never be (no resend). */
   private failSent(): void {
     const lost = new Error('the connection to Redis was lost before it replied');
-    const snapshot = this.entries.drain();
+    const snapshot = this.entries.slice(this.head) as Entry[];
     for (const entry of snapshot) {
       if (!entry.settled && entry.sent) this.fail(entry, lost, 'lost');
     }
-    for (const entry of snapshot) if (!entry.settled) this.entries.push(entry);
   }
 }

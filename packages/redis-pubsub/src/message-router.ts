@@ -32,9 +32,11 @@ export interface MessageRouterOptions {
 interface Resolved {
   readonly type: string;
   readonly routes: readonly Route[];
+  /** Where a message that does not decode is reported to have failed (the first route's pattern). */
+  readonly where: { readonly pattern: string };
 }
 
-const NOTHING: Resolved = Object.freeze({ type: '', routes: Object.freeze([]) as readonly Route[] });
+const NOTHING: Resolved = Object.freeze({ type: '', routes: Object.freeze([]) as readonly Route[], where: Object.freeze({ pattern: '' }) });
 const CACHE_LIMIT = 10_000;
 
 /**
@@ -107,7 +109,7 @@ export class MessageRouter {
   private deliver(resolved: Resolved, message: Buffer): void {
     const { routes, type } = resolved;
     const first = routes[0]!.subscription;
-    const decoded = this.options.pipeline.decode(message, { pattern: first.pattern });
+    const decoded = this.options.pipeline.decode(message, resolved.where);
     if (decoded.deadLetter !== undefined) {
       void this.options.deadLetter(decoded.deadLetter);
       return;
@@ -132,7 +134,7 @@ export class MessageRouter {
     if (!channel.startsWith(prefix)) return NOTHING;
     const type = channel.slice(prefix.length);
     const routes = owners.filter((r) => r.matches(type) && canonicalGlob(r.globs, channel)?.text === glob);
-    return routes.length === 0 ? NOTHING : { type, routes };
+    return routes.length === 0 ? NOTHING : { type, routes, where: { pattern: routes[0]!.subscription.pattern } };
   }
 
   private highWater(route: Route, full: boolean): void {

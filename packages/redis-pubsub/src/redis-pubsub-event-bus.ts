@@ -40,6 +40,13 @@ import { resolveOptions, type RedisPubSubEventBusOptions, type ResolvedOptions }
 import { RedisClients, describeTarget, secretsOf } from './redis-clients.js';
 import { SubscriberConnection } from './subscriber-connection.js';
 
+const CHANNEL_CACHE_LIMIT = 10_000;
+
+/** A publish's PublishError, from the event it was for (one function for every publish, no closure each). */
+function eventPublishError(error: Error, failure: CommandFailure, event: BaseEvent): Error {
+  return publishError(event, error, failure);
+}
+
 /**
  * The event bus over Redis pub/sub: at-most-once, fan-out to every
  * subscriber, no consumer groups, nothing kept for a subscriber that is not
@@ -76,6 +83,7 @@ export class RedisPubSubEventBus implements EventBus {
   private readonly store: RedisDeadLetterStore;
   private readonly state: ConnectionStateEmitter;
   private readonly routes = new Map<string, Route>();
+  private readonly channels = new Map<string, string>();
   /** publish: validation, middleware, then PUBLISH. */
   private readonly send: PublishFn;
   /** publishAll's path: the events were validated up front. */
@@ -189,7 +197,7 @@ export class RedisPubSubEventBus implements EventBus {
       if (failed) throw failed.reason;
       return;
     }
-    const channels = events.map((e) => this.prefix + e.type);
+    const channels = events.map((e) => this.channelOf(e.type));
     await this.commands.run(
       (client) => publishBatch(client, channels, payloads),
       (error, failure) => publishError(undefined, error, failure, events.length),
@@ -249,12 +257,19 @@ export class RedisPubSubEventBus implements EventBus {
 
   private readonly transmit = (event: BaseEvent): Promise<void> => {
     const payload = this.encode(event);
-    const channel = this.prefix + event.type;
-    return this.commands.run(
-      (client) => client.publish(channel, payload),
-      (error, failure) => publishError(event, error, failure),
-    ) as Promise<unknown> as Promise<void>;
+    return this.commands.publish(this.channelOf(event.type), payload, eventPublishError, event) as Promise<unknown> as Promise<void>;
   };
+
+  /** `<prefix><type>`, built once per type rather than once per publish. */
+  private channelOf(type: string): string {
+    let channel = this.channels.get(type);
+    if (channel === undefined) {
+      if (this.channels.size >= CHANNEL_CACHE_LIMIT) this.channels.clear();
+      channel = this.prefix + type;
+      this.channels.set(type, channel);
+    }
+    return channel;
+  }
 
   /** Dead-letter commands: on the bus's connection while it is open, on a one-off connection after close. */
   private runCommand<T>(command: (client: Redis) => Promise<T>): Promise<T> {
@@ -316,6 +331,7 @@ export class RedisPubSubEventBus implements EventBus {
     await this.commands.whenIdle();
     this.commandsClosed = true;
     await this.commands.connection.close(publishTimeoutMs);
+    this.commands.dispose();
     this.state.set('closed');
   }
 }

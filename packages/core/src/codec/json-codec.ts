@@ -1,6 +1,7 @@
 import { DecodeError, ValidationError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { validateEvent } from '../events/validate.js';
+import { reviveParsed } from './revive.js';
 
 /** Turns events into bytes and back. Transports use it; stores may too. */
 export interface EventCodec {
@@ -22,9 +23,6 @@ export interface JsonCodecOptions {
 }
 
 export const DEFAULT_MAX_EVENT_BYTES = 1024 * 1024;
-
-// Exactly what Date#toISOString produces, so only dates we wrote come back as dates.
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /**
  * JSON with dates: `timestamp` and every string in `Date#toISOString()` form
@@ -61,65 +59,46 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       return text;
     },
     decode(input) {
-      const raw = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-      if (raw.byteLength === 0) throw new DecodeError('empty message', raw);
-      if (raw.byteLength > maxBytes) {
-        throw new DecodeError(`message of ${raw.byteLength} bytes is over the ${maxBytes}-byte limit`, raw);
+      if (typeof input === 'string') {
+        if (input.length === 0) throw new DecodeError('empty message', bytesOf(input));
+        // UTF-8 takes 1 to 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
+        if (input.length * 3 > maxBytes) {
+          const byteLength = Buffer.byteLength(input, 'utf8');
+          if (byteLength > maxBytes) {
+            throw new DecodeError(`message of ${byteLength} bytes is over the ${maxBytes}-byte limit`, bytesOf(input));
+          }
+        }
+      } else {
+        if (input.byteLength === 0) throw new DecodeError('empty message', input);
+        if (input.byteLength > maxBytes) {
+          throw new DecodeError(`message of ${input.byteLength} bytes is over the ${maxBytes}-byte limit`, input);
+        }
       }
       let parsed: unknown;
       try {
-        const text = typeof input === 'string' ? input : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
-        // A plain parse and one walk over the result: several times cheaper than a reviver function.
-        parsed = revive(JSON.parse(text));
+        const text =
+          typeof input === 'string'
+            ? input
+            : Buffer.isBuffer(input)
+              ? input.toString()
+              : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+        // A plain parse, then dates and `__proto__` keys (see revive.ts): several times cheaper than a reviver function.
+        parsed = reviveParsed(JSON.parse(text), text);
       } catch (cause) {
-        throw new DecodeError(`not valid JSON: ${(cause as Error).message}`, raw, { cause });
+        throw new DecodeError(`not valid JSON: ${(cause as Error).message}`, bytesOf(input), { cause });
       }
       try {
         return validateEvent(parsed);
       } catch (cause) {
-        throw new DecodeError(`not a valid event: ${(cause as Error).message}`, raw, { cause });
+        throw new DecodeError(`not a valid event: ${(cause as Error).message}`, bytesOf(input), { cause });
       }
     },
   };
 }
 
-/**
- * Revives, in place, every string in `Date#toISOString()` form as a Date and
- * drops every `__proto__` key (JSON.parse makes it an own property, which
- * `Object.assign` or a merge would turn into a prototype change).
- */
-function revive(value: unknown): unknown {
-  if (typeof value === 'string') return reviveString(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'string') {
-        if (v.length === 24) value[i] = reviveString(v);
-      } else if (v !== null && typeof v === 'object') {
-        revive(v);
-      }
-    }
-    return value;
-  }
-  const obj = value as Record<string, unknown>;
-  // biome-ignore lint/complexity/useLiteralKeys: `obj.__proto__` would name the accessor, not the own key JSON.parse made.
-  if (Object.hasOwn(obj, '__proto__')) delete obj['__proto__'];
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (typeof v === 'string') {
-      if (v.length === 24) obj[key] = reviveString(v);
-    } else if (v !== null && typeof v === 'object') {
-      revive(v);
-    }
-  }
-  return obj;
-}
-
-function reviveString(value: string): string | Date {
-  if (value.length !== 24 || !ISO_DATE.test(value)) return value;
-  const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? value : date;
+/** The bytes a DecodeError carries: the input itself, or a string's UTF-8. */
+function bytesOf(input: Uint8Array | string): Uint8Array {
+  return typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
 }
 
 /** The default codec: JSON with a 1 MiB limit. */
