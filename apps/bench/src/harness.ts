@@ -85,3 +85,33 @@ export async function pageMicros(
   }
   return ((performance.now() - started) * 1000) / reads;
 }
+
+/** Counts handled events; `reached(n)` resolves when the count gets there, or rejects after `timeoutMs`. */
+export class HandledCounter {
+  count = 0;
+  private target = Number.POSITIVE_INFINITY;
+  private wake: (() => void) | undefined;
+
+  hit(): void {
+    if (++this.count >= this.target && this.wake) {
+      const wake = this.wake;
+      this.wake = undefined;
+      wake();
+    }
+  }
+
+  reached(target: number, what: string, timeoutMs: number): Promise<void> {
+    if (this.count >= target) return Promise.resolve();
+    this.target = target;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        reject(new Error(`bench: timed out waiting for ${what} (${this.count}/${target})`));
+      }, timeoutMs);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,7 +1,10 @@
 import { createDomainEvent, jsonCodec, type BaseEvent, type DomainEvent } from '@herald/core';
 import { RabbitMQEventBus } from '@herald/rabbitmq';
 import amqp from 'amqplib';
-import { percentile, result, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { HandledCounter, percentile, result, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+
+/** Bound on waiting for every event of a run to be handled. */
+const REACHED_TIMEOUT_MS = 180_000;
 
 /**
  * RabbitMQ end to end: confirmed, persistent, acknowledged. Events of ~400
@@ -54,33 +57,6 @@ function makeEvents(type: string): DomainEvent[] {
 /** The handler both sides run. */
 const work = async (_event: unknown): Promise<void> => {};
 
-/** Counts handled events and resolves `reached(n)` when the count gets there; bounded. */
-class Counter {
-  count = 0;
-  private target = Number.POSITIVE_INFINITY;
-  private wake: (() => void) | undefined;
-
-  hit(): void {
-    if (++this.count >= this.target && this.wake) {
-      const w = this.wake;
-      this.wake = undefined;
-      w();
-    }
-  }
-
-  reached(target: number, what: string, timeoutMs = 180_000): Promise<void> {
-    if (this.count >= target) return Promise.resolve();
-    this.target = target;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bench: timed out waiting for ${what} (${this.count}/${target})`)), timeoutMs);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-}
-
 /** Runs `publishOne(i)` for i < n with at most `window` outstanding. */
 async function windowed(n: number, window: number, publishOne: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
@@ -105,7 +81,7 @@ async function heraldSide(): Promise<Side> {
   const prefix = `${uniqueName('bench.herald')}.`;
   const bus = new RabbitMQEventBus({ url: URL, prefix, prefetch: WINDOW, publishTimeoutMs: 60_000 });
   const events = makeEvents('bench.rabbit.item');
-  const counter = new Counter();
+  const counter = new HandledCounter();
   let onHandled: ((event: BaseEvent) => void) | undefined;
   await bus.subscribe(
     'bench.rabbit.#',
@@ -120,7 +96,7 @@ async function heraldSide(): Promise<Side> {
     const target = counter.count + n;
     const started = performance.now();
     await publish();
-    await counter.reached(target, `${n} events handled by herald`);
+    await counter.reached(target, `${n} events handled by herald`, REACHED_TIMEOUT_MS);
     return n / ((performance.now() - started) / 1000);
   };
   return {
@@ -176,7 +152,7 @@ async function rawSide(): Promise<Side> {
   await sub.bindQueue(queue, exchange, 'bench.rabbit.#');
   await sub.prefetch(WINDOW);
   const events = makeEvents('bench.rabbit.item');
-  const counter = new Counter();
+  const counter = new HandledCounter();
   let onHandled: ((event: BaseEvent) => void) | undefined;
   await sub.consume(queue, (msg) => {
     if (!msg) return;
@@ -219,7 +195,7 @@ async function rawSide(): Promise<Side> {
   const run = async (n: number, publish: () => Promise<void>) => {
     const target = counter.count + n;
     const started = performance.now();
-    await Promise.race([lost, publish().then(() => counter.reached(target, `${n} events handled by raw amqplib`))]);
+    await Promise.race([lost, publish().then(() => counter.reached(target, `${n} events handled by raw amqplib`, REACHED_TIMEOUT_MS))]);
     return n / ((performance.now() - started) / 1000);
   };
   return {
@@ -261,7 +237,7 @@ async function rawSide(): Promise<Side> {
 async function steady(
   n: number,
   rate: number,
-  counter: Counter,
+  counter: HandledCounter,
   publish: (e: BaseEvent) => Promise<void>,
   hook: (onHandled: ((event: BaseEvent) => void) | undefined) => void,
 ): Promise<number[]> {
@@ -303,7 +279,7 @@ async function steady(
     }
   }
   await Promise.all(pending);
-  await counter.reached(target, 'latency events to be handled');
+  await counter.reached(target, 'latency events to be handled', REACHED_TIMEOUT_MS);
   hook(undefined);
   return latencies.sort((a, b) => a - b);
 }

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createDomainEvent, jsonCodec, type DomainEvent } from '@herald/core';
 import { RedisPubSubEventBus } from '@herald/redis-pubsub';
 import { Redis } from 'ioredis';
-import { result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { HandledCounter, result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+
+/** Bound on waiting for every event of a run to be handled. */
+const REACHED_TIMEOUT_MS = 120_000;
 
 /**
  * Redis pub/sub end to end: events of ~400 bytes published and handled by an
@@ -57,36 +60,6 @@ function makeEvents(type: string): DomainEvent[] {
   return events;
 }
 
-/** Counts handled events; `reached(n)` resolves when the count gets there, bounded. */
-class Counter {
-  count = 0;
-  private target = Number.POSITIVE_INFINITY;
-  private wake: (() => void) | undefined;
-
-  hit(): void {
-    if (++this.count >= this.target && this.wake) {
-      const wake = this.wake;
-      this.wake = undefined;
-      wake();
-    }
-  }
-
-  reached(target: number, what: string, timeoutMs = 120_000): Promise<void> {
-    if (this.count >= target) return Promise.resolve();
-    this.target = target;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        reject(new Error(`bench: timed out waiting for ${what} (${this.count}/${target})`));
-      }, timeoutMs);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-}
-
 /** Runs `publishOne(i)` for every i < n with at most `window` of them in flight. */
 async function windowed(n: number, window: number, publishOne: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -121,7 +94,7 @@ async function heraldSide(prefix: string): Promise<Side> {
   const type = 'bench.points.awarded';
   const events = makeEvents(type);
   const bus = new RedisPubSubEventBus({ redis: URL, prefix, connectionName: 'herald-bench' });
-  const counter = new Counter();
+  const counter = new HandledCounter();
   await bus.subscribe<DomainEvent>('bench.points.*', async (_event) => {
     counter.hit();
   });
@@ -142,7 +115,7 @@ async function heraldSide(prefix: string): Promise<Side> {
       return throughput(n, async () => {
         if (mode === 'single') await windowed(n, WINDOW, (i) => bus.publish(events[i & (POOL - 1)]!));
         else await publishAll(n);
-        await counter.reached(target, `${n} events handled by herald`);
+        await counter.reached(target, `${n} events handled by herald`, REACHED_TIMEOUT_MS);
       });
     },
     close: () => bus.close(),
@@ -154,7 +127,7 @@ async function rawSide(prefix: string): Promise<Side> {
   const events = makeEvents('bench.points.awarded');
   const pub = new Redis(URL, { connectionName: 'herald-bench-raw:publisher' });
   const sub = new Redis(URL, { connectionName: 'herald-bench-raw:subscriber' });
-  const counter = new Counter();
+  const counter = new HandledCounter();
   const handler = async (_event: unknown): Promise<void> => {
     counter.hit();
   };
@@ -177,7 +150,7 @@ async function rawSide(prefix: string): Promise<Side> {
       return throughput(n, async () => {
         if (mode === 'single') await windowed(n, WINDOW, (i) => pub.publish(channel, JSON.stringify(events[i & (POOL - 1)])));
         else await pipelined(n);
-        await counter.reached(target, `${n} events handled by raw ioredis`);
+        await counter.reached(target, `${n} events handled by raw ioredis`, REACHED_TIMEOUT_MS);
       });
     },
     async close() {
