@@ -59,42 +59,27 @@ let depth = 0;
 
 /**
  * True when JSON can carry everything inside `value` (an object, not null, not a Date): the
- * rules of `unserializable` below, as a yes/no. Values are checked inline, commonest first,
- * and only nested objects recurse.
+ * rules of `unserializable` below, as a yes/no. Only nested objects recurse.
  */
 function serializableObject(value: object): boolean {
   for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
   ancestors[depth++] = value;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'string') continue;
-      if (typeof v === 'object') {
-        if (v === null || v instanceof Date) continue;
-        if (!serializableObject(v)) return false;
-      } else if (typeof v === 'number') {
-        if (!Number.isFinite(v)) return false;
-      } else if (typeof v !== 'boolean' && v !== undefined) {
-        return false; // bigint, function, symbol
-      }
-    }
+    for (let i = 0; i < value.length; i++) if (!serializableValue(value[i])) return false;
   } else {
     const rec = value as Record<string, unknown>;
-    for (const key in rec) {
-      const v = rec[key];
-      if (typeof v === 'string') continue;
-      if (typeof v === 'object') {
-        if (v === null || v instanceof Date) continue;
-        if (!serializableObject(v)) return false;
-      } else if (typeof v === 'number') {
-        if (!Number.isFinite(v)) return false;
-      } else if (typeof v !== 'boolean' && v !== undefined) {
-        return false; // bigint, function, symbol
-      }
-    }
+    for (const key in rec) if (!serializableValue(rec[key])) return false;
   }
   ancestors[--depth] = undefined;
   return true;
+}
+
+/** One value of an object or array, commonest kinds first. */
+function serializableValue(v: unknown): boolean {
+  if (typeof v === 'string') return true;
+  if (typeof v === 'object') return v === null || v instanceof Date || serializableObject(v);
+  if (typeof v === 'number') return Number.isFinite(v);
+  return typeof v === 'boolean' || v === undefined; // not bigint, function, symbol
 }
 
 /** The naming pass: throws ValidationError for the first bad field, returns the event when sound. */
