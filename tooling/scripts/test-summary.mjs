@@ -28,9 +28,11 @@ for (const group of ['packages', 'apps']) {
     passed += r.numPassedTests ?? 0;
     failed += r.numFailedTests ?? 0;
     skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-    // A suite that failed to load reports no tests; count it as a failure.
+    // A file that failed without a failed test — it did not load, or a beforeAll/afterAll
+    // hook threw (its tests then show as skipped) — counts as one failure.
     for (const file of r.testResults ?? []) {
-      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+      const failedTests = (file.assertionResults ?? []).filter((t) => t.status === 'failed').length;
+      if (file.status === 'failed' && failedTests === 0) failed += 1;
     }
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type BaseEvent,
   causedBy,
+  copyFields,
   createDomainEvent,
   createIntegrationEvent,
   createSystemEvent,
@@ -340,5 +341,58 @@ describe('factories copy metadata without touching prototypes', () => {
     expect(Object.keys(event.metadata)).toEqual(['source', '__proto__', 'environment', 'correlationId']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(event.metadata.correlationId).toBe('c-1');
+  });
+});
+
+describe('copyFields', () => {
+  it('copies own enumerable fields in order, later sources winning, and returns the target', () => {
+    // Given
+    const into: Record<string, unknown> = { a: 1 };
+    // When
+    const out = copyFields(copyFields(into, { b: 2, a: 3 }), { c: 4, b: 5 });
+    // Then
+    expect(out).toBe(into);
+    expect(Object.entries(out)).toEqual([
+      ['a', 3],
+      ['b', 5],
+      ['c', 4],
+    ]);
+  });
+
+  it('skips inherited and non-enumerable fields and tolerates an undefined source', () => {
+    // Given
+    const source = Object.create({ inherited: true }) as Record<string, unknown>;
+    Object.defineProperty(source, 'hidden', { value: 1, enumerable: false });
+    source.own = 'yes';
+    // When
+    const out = copyFields(copyFields({}, source), undefined);
+    // Then
+    expect(out).toEqual({ own: 'yes' });
+  });
+
+  it('keeps an own "__proto__" key as data instead of setting the prototype', () => {
+    // Given a source parsed from JSON with an own __proto__ key
+    const source = JSON.parse('{"__proto__":{"polluted":true},"x":1}') as object;
+    // When
+    const out = copyFields<Record<string, unknown>>({}, source);
+    // Then
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(['__proto__', 'x']);
+    expect(out.polluted).toBeUndefined();
+  });
+
+  it('causedBy keeps an own "__proto__" metadata key as data and drops only the parent trace context', () => {
+    // Given a parent whose metadata came from JSON with an own __proto__ key and a trace context
+    const metadata = JSON.parse(
+      '{"source":"api","__proto__":{"polluted":true},"environment":"test","traceparent":"00-a-b-01","tracestate":"k=v"}',
+    );
+    const parent = createIntegrationEvent({ type: 'a.b', service: 's', action: 'a', payload: {}, metadata });
+    // When
+    const child = causedBy(parent, { tracestate: 'mine=1' }) as unknown as Record<string, unknown>;
+    // Then
+    expect(Object.getPrototypeOf(child)).toBe(Object.prototype);
+    expect(Object.keys(child)).toEqual(['source', '__proto__', 'environment', 'correlationId', 'tracestate', 'causationId']);
+    expect(child.traceparent).toBeUndefined();
+    expect(child.tracestate).toBe('mine=1');
   });
 });

@@ -23,28 +23,30 @@ export const ATTR = {
 
 /** Attributes of the PRODUCER span: operation type `send` (the convention's replacement for `publish`), name `publish`. */
 export function producerAttributes(event: BaseEvent, system: string): Attributes {
+  // Literal keys (the same strings as ATTR): an object literal with computed keys is built
+  // key by key at run time, a literal one from a shared template, several times faster.
   return {
-    [ATTR.system]: system,
-    [ATTR.destination]: event.type,
-    [ATTR.operationType]: 'send',
-    [ATTR.operationName]: 'publish',
-    [ATTR.messageId]: event.id,
-    [ATTR.conversationId]: event.metadata.correlationId,
+    'messaging.system': system,
+    'messaging.destination.name': event.type,
+    'messaging.operation.type': 'send',
+    'messaging.operation.name': 'publish',
+    'messaging.message.id': event.id,
+    'messaging.message.conversation_id': event.metadata.correlationId,
   };
 }
 
 /** Attributes of one CONSUMER span: operation `process`, with the subscription and the attempt. */
 export function consumerAttributes(event: BaseEvent, ctx: HandlerContext, system: string): Attributes {
   const attributes: Attributes = {
-    [ATTR.system]: system,
-    [ATTR.destination]: event.type,
-    [ATTR.operationType]: 'process',
-    [ATTR.operationName]: 'process',
-    [ATTR.messageId]: event.id,
-    [ATTR.conversationId]: event.metadata.correlationId,
-    [ATTR.subscription]: ctx.subscription.pattern,
-    [ATTR.attempt]: ctx.attempt,
-    [ATTR.maxAttempts]: ctx.maxAttempts,
+    'messaging.system': system,
+    'messaging.destination.name': event.type,
+    'messaging.operation.type': 'process',
+    'messaging.operation.name': 'process',
+    'messaging.message.id': event.id,
+    'messaging.message.conversation_id': event.metadata.correlationId,
+    'messaging.destination.subscription.name': ctx.subscription.pattern,
+    'herald.attempt': ctx.attempt,
+    'herald.max_attempts': ctx.maxAttempts,
   };
   if (ctx.subscription.group !== undefined) attributes[ATTR.consumerGroup] = ctx.subscription.group;
   return attributes;

@@ -1,4 +1,4 @@
-import type { BaseEvent, EventBusMiddleware, HandlerContext } from '@herald/core';
+import { copyFields, type BaseEvent, type EventBusMiddleware, type HandlerContext } from '@herald/core';
 import {
   context,
   INVALID_SPANID,
@@ -61,7 +61,9 @@ export function openTelemetryMiddleware(options: OpenTelemetryMiddlewareOptions 
         return next(event);
       }
       const spanContext = trace.setSpan(parent, span);
-      const traced: BaseEvent = { ...event, metadata: { ...event.metadata, ...injectTraceContext(spanContext) } };
+      // copyFields, not spread: spreading into an object that gains keys costs ~1 µs on Node 20.
+      const metadata = copyFields(copyFields({}, event.metadata), injectTraceContext(spanContext)) as BaseEvent['metadata'];
+      const traced: BaseEvent = { ...event, metadata };
       return runInSpan(span, spanContext, () => next(traced));
     },
 

@@ -1,4 +1,4 @@
-import type { BaseEvent, DeadLetterRecord } from '@herald/core';
+import { copyFields, type BaseEvent, type DeadLetterRecord } from '@herald/core';
 import type { MessageProperties, Options } from 'amqplib';
 
 /** Header names the bus writes. `herald-delay` has no `x-` because headers exchanges ignore `x-` keys. */
@@ -63,7 +63,7 @@ export function copyProperties(properties: MessageProperties | undefined, header
     if (k.startsWith('x-herald-') || k.startsWith('herald-')) continue;
     kept[k] = v;
   }
-  const out: Options.Publish = { persistent: true, headers: { ...kept, ...headers } };
+  const out: Options.Publish = { persistent: true, headers: copyFields(kept, headers) };
   if (properties) {
     if (properties.messageId !== undefined) out.messageId = properties.messageId;
     if (properties.contentType !== undefined) out.contentType = properties.contentType;

@@ -20,12 +20,18 @@ import { result, type BenchContext, type BenchResult, type Scenario } from '../h
 //
 // Handlers. `noop` is the worst case (the middleware is most of the work per event);
 // `light` serialises the event, about the least a real handler does.
+//
+// The floor. Any middleware that times attempts pays core's timing: two monotonic clock
+// reads per attempt plus the outcome it hears. The `timed-observer` reference measures
+// exactly that (an observer that only adds up the duration and end time it is given), and
+// the run logs what one clock read costs on this machine, so the Prometheus figure can be
+// read against what no per-attempt metrics could beat.
 
 const TYPES = 8;
 const CHILD_FLAG = '--middleware-bench-child';
 
 type HandlerKind = 'noop' | 'light';
-type Setup = 'bare' | 'prometheus' | 'empty-observer' | 'otel-recording' | 'otel-no-provider' | 'both';
+type Setup = 'bare' | 'prometheus' | 'empty-observer' | 'timed-observer' | 'otel-recording' | 'otel-no-provider' | 'both';
 
 interface Comparison {
   metric: string;
@@ -38,6 +44,11 @@ const COMPARISONS: Comparison[] = [
   { metric: 'PrometheusEventTracker middleware, no-op handler', setup: 'prometheus', handler: 'noop', minRatio: 0.7 },
   { metric: 'PrometheusEventTracker middleware, light handler (JSON.stringify)', setup: 'prometheus', handler: 'light', minRatio: 0.7 },
   { metric: 'reference: empty onOutcome observer (core cost), no-op handler', setup: 'empty-observer', handler: 'noop' },
+  {
+    metric: 'reference: observer reading the timed outcome (floor of per-attempt timing), no-op handler',
+    setup: 'timed-observer',
+    handler: 'noop',
+  },
   { metric: 'openTelemetryMiddleware, recording spans (export excluded), no-op handler', setup: 'otel-recording', handler: 'noop' },
   { metric: 'openTelemetryMiddleware, no tracer provider, no-op handler', setup: 'otel-no-provider', handler: 'noop' },
   { metric: 'both (OpenTelemetry recording + Prometheus), no-op handler', setup: 'both', handler: 'noop' },
@@ -66,6 +77,18 @@ function middlewareFor(setup: Setup): EventBusMiddleware[] {
       return [new PrometheusEventTracker({ registry: new Registry() }).middleware()];
     case 'empty-observer':
       return [{ onOutcome: () => {} }];
+    case 'timed-observer': {
+      // Reads what a metrics middleware must read, so V8 cannot drop the outcome.
+      const totals = { ms: 0, endedAt: 0 };
+      return [
+        {
+          onOutcome: (_event, outcome) => {
+            totals.ms += outcome.durationMs;
+            totals.endedAt = outcome.endedAt ?? 0;
+          },
+        },
+      ];
+    }
     case 'otel-recording':
       return [recording()];
     case 'otel-no-provider':
@@ -131,8 +154,24 @@ async function measure(setup: Setup, handler: HandlerKind, count: number, runs: 
   return (JSON.parse(line) as { eventsPerCpuSecond: number }).eventsPerCpuSecond;
 }
 
+/** Nanoseconds one `performance.now()` takes here (what core's per-attempt timing pays twice): best of five rounds. */
+function clockReadNanos(): number {
+  const clock = performance;
+  const reads = 500_000;
+  let sink = 0;
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 5; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < reads; i++) sink += clock.now();
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / reads);
+  }
+  if (!(sink > 0)) throw new Error('clock reads were optimised away'); // uses sink, so they cannot be
+  return best;
+}
+
 async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const count = ctx.quick ? 20_000 : 200_000;
+  ctx.log(`one performance.now() costs ${clockReadNanos().toFixed(0)} ns here; core reads it twice per timed attempt`);
   const rounds = ctx.quick ? 1 : 3;
   const runs = ctx.quick ? 1 : 3;
   const results: BenchResult[] = [];

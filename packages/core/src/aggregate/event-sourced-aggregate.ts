@@ -1,6 +1,7 @@
 import { createDomainEvent } from '../events/factories.js';
 import type { DomainEvent, MetadataInput } from '../events/types.js';
 import { ValidationError } from '../errors.js';
+import { copyFields } from '../events/copy-fields.js';
 
 /**
  * Base for event-sourced aggregates. `version` counts every event applied,
@@ -36,7 +37,7 @@ export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent>
       aggregateType: this.aggregateType,
       data,
       version: this.version + 1,
-      metadata: { ...this.eventMetadata(), ...metadata } as MetadataInput,
+      metadata: copyFields(copyFields({}, this.eventMetadata()), metadata) as MetadataInput,
     }) as unknown as E;
     this.apply(event);
     this.version = event.version;

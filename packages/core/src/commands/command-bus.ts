@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandValidationError, NoHandlerError, ValidationError } from '../errors.js';
+import { copyFields } from '../events/copy-fields.js';
 
 export interface Command<TPayload extends Record<string, unknown> = Record<string, unknown>> {
   id: string;
@@ -31,12 +32,10 @@ export function createCommand<P extends Record<string, unknown>>(
   payload: P,
   metadata: Partial<Command['metadata']> = {},
 ): Command<P> {
-  return {
-    id: randomUUID(),
-    type,
-    payload,
-    metadata: { ...metadata, timestamp: metadata.timestamp ?? new Date(), correlationId: metadata.correlationId ?? randomUUID() },
-  };
+  const fields = copyFields<Record<string, unknown>>({}, metadata);
+  fields.timestamp = metadata.timestamp ?? new Date();
+  fields.correlationId = metadata.correlationId ?? randomUUID();
+  return { id: randomUUID(), type, payload, metadata: fields as Command['metadata'] };
 }
 
 /** One handler per command type; dispatch validates, then handles. */
