@@ -13,7 +13,7 @@ import {
   type RetryStrategy,
   ValidationError,
 } from '../src/index.js';
-import { domainEvent, recordingLogger } from './helpers.js';
+import { domainEvent, recordingLogger, validationField } from './helpers.js';
 
 const never = new AbortController().signal;
 const retry = (maxAttempts: number, delay = 10, type: 'fixed' | 'exponential' = 'fixed', deadLetter = true): RetryStrategy => ({
@@ -57,15 +57,7 @@ describe('DispatchPipeline.createTarget', () => {
   });
 
   it('names each bad argument', () => {
-    const field = (fn: () => unknown) => {
-      try {
-        fn();
-      } catch (error) {
-        expect(error).toBeInstanceOf(ValidationError);
-        return (error as ValidationError).field;
-      }
-      return 'nothing thrown';
-    };
+    const field = validationField;
     expect(field(() => pipeline.createTarget('a..b', async () => {}))).toBe('pattern');
     expect(field(() => pipeline.createTarget('a.b', {} as EventHandler))).toBe('handler');
     expect(field(() => pipeline.createTarget('a.b', null as unknown as EventHandler))).toBe('handler');

@@ -10,19 +10,11 @@ import {
   validateEventType,
   ValidationError,
 } from '../src/index.js';
+import { validationField } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const META = { source: 'gamifier', environment: 'test' };
 
-function validationField(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    return (error as ValidationError).field;
-  }
-  throw new Error('expected a ValidationError, nothing was thrown');
-}
 
 describe('factories', () => {
   it('createDomainEvent fills a UUID id, a current timestamp, version 1 and a fresh correlationId', () => {

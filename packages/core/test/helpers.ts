@@ -1,4 +1,16 @@
-import { createDomainEvent, type DomainEvent, type Logger } from '../src/index.js';
+import { expect } from 'vitest';
+import { createDomainEvent, ValidationError, type DomainEvent, type Logger } from '../src/index.js';
+
+/** The `field` of the ValidationError `fn` throws; fails the test when it throws something else or nothing. */
+export function validationField(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return (error as ValidationError).field;
+  }
+  throw new Error('expected a ValidationError, nothing was thrown');
+}
 
 /** Resolves once `condition()` is true; fails with `what` after `timeoutMs`. Checks after every macrotask. */
 export async function eventually(condition: () => boolean, what: string, timeoutMs = 2_000): Promise<void> {

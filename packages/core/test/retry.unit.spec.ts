@@ -6,10 +6,9 @@ import {
   type RetryStrategy,
   sleep,
   validateRetryStrategy,
-  ValidationError,
   withTimeout,
 } from '../src/index.js';
-import { track } from './helpers.js';
+import { track, validationField } from './helpers.js';
 
 const strategy = (backoff: RetryStrategy['backoff'], maxAttempts = 5): RetryStrategy => ({ maxAttempts, backoff });
 
@@ -91,13 +90,7 @@ describe('validateRetryStrategy', () => {
   const good: RetryStrategy = { maxAttempts: 3, backoff: { type: 'exponential', delay: 100, maxDelay: 1000, jitter: 0.5 } };
 
   function fieldOf(s: unknown, prefix?: string): string {
-    try {
-      validateRetryStrategy(s as RetryStrategy, prefix);
-    } catch (error) {
-      expect(error).toBeInstanceOf(ValidationError);
-      return (error as ValidationError).field;
-    }
-    throw new Error('expected a ValidationError');
+    return validationField(() => validateRetryStrategy(s as RetryStrategy, prefix));
   }
 
   it('accepts and returns a sound strategy, and the default one', () => {
