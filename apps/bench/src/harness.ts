@@ -1,3 +1,5 @@
+import { createDomainEvent, type DomainEvent } from '@herald/core';
+
 /**
  * The benchmark harness: each scenario measures Herald and, in the same run,
  * the best alternative as its baseline. Results are printed as a table and
@@ -70,6 +72,52 @@ export function result(
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/**
+ * `count` sound domain events of `type` of ~400 bytes encoded (nested data, an array, a
+ * user id), built once so a run measures publishing, not event construction.
+ */
+export function questEvents(type: string, count: number): DomainEvent[] {
+  return Array.from({ length: count }, (_, i) =>
+    createDomainEvent({
+      type,
+      aggregateId: `player-${i % 97}`,
+      aggregateType: 'player',
+      data: {
+        points: i,
+        reason: 'quest-completed',
+        tags: ['daily', 'bonus'],
+        quest: { id: `q-${i % 31}`, tier: 'gold', attempts: 1 + (i % 5) },
+      },
+      version: 1 + (i % 50),
+      metadata: { source: 'bench', environment: 'bench', userId: `user-${i % 13}` },
+    }),
+  );
+}
+
+/** Runs `publishOne(i)` for every i < n with at most `window` of them in flight. */
+export async function windowed(n: number, window: number, publishOne: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < n) await publishOne(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
+}
+
+/** The paging row both stores report: a page at `deep` against one at position 0 (µs, lower is better). */
+export function deepPageResult(scenario: string, deep: number, quick: boolean, atDeep: number, atStart: number): BenchResult {
+  return result({
+    scenario,
+    metric: `page of 100 at position ${deep.toLocaleString('en-US')}${quick ? ' (quick: smaller log)' : ''}`,
+    unit: 'µs/page',
+    herald: atDeep,
+    baseline: atStart,
+    baselineName: 'same store, page at position 0',
+    higherIsBetter: false,
+    minRatio: 0.5,
+    target: 'deep page ≤ 2× the time (ratio ≥ 0.5)',
+  });
 }
 
 /** Mean microseconds per `getAllEvents(position, 100)` over `reads` reads; every page must be full. */

@@ -1,7 +1,7 @@
 import { getInMemoryEventStore } from '@event-driven-io/emmett';
 import { createDomainEvent, type DomainEvent } from '@herald/core';
 import { InMemoryEventStore } from '@herald/in-memory-store';
-import { pageMicros, result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { deepPageResult, pageMicros, result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 import { interleavedBestOf } from '../interleaved.js';
 
 /**
@@ -109,17 +109,7 @@ const paging: Scenario = {
     const atStart = -best.baseline;
     ctx.log(`page of 100: at 0 ${atStart.toFixed(1)} µs, at ${deep.toLocaleString('en-US')} ${atDeep.toFixed(1)} µs${ctx.quick ? ' (quick: smaller log)' : ''}`);
     return [
-      result({
-        scenario: 'in-memory-store getAllEvents paging',
-        metric: `page of 100 at position ${deep.toLocaleString('en-US')}${ctx.quick ? ' (quick: smaller log)' : ''}`,
-        unit: 'µs/page',
-        herald: atDeep,
-        baseline: atStart,
-        baselineName: 'same store, page at position 0',
-        higherIsBetter: false,
-        minRatio: 0.5,
-        target: 'deep page ≤ 2× the time (ratio ≥ 0.5)',
-      }),
+      deepPageResult('in-memory-store getAllEvents paging', deep, ctx.quick, atDeep, atStart),
     ];
   },
 };

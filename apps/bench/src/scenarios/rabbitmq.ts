@@ -1,7 +1,7 @@
-import { createDomainEvent, jsonCodec, type BaseEvent, type DomainEvent } from '@herald/core';
+import { jsonCodec, type BaseEvent } from '@herald/core';
 import { RabbitMQEventBus } from '@herald/rabbitmq';
 import amqp from 'amqplib';
-import { HandledCounter, percentile, result, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { HandledCounter, percentile, questEvents, result, uniqueName, windowed, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 
 /** Bound on waiting for every event of a run to be handled. */
 const REACHED_TIMEOUT_MS = 180_000;
@@ -36,35 +36,8 @@ const POOL = 1_024;
 const WINDOW = 1_000;
 const BATCH = 1_000;
 
-function makeEvents(type: string): DomainEvent[] {
-  return Array.from({ length: POOL }, (_, i) =>
-    createDomainEvent({
-      type,
-      aggregateId: `player-${i % 97}`,
-      aggregateType: 'player',
-      data: {
-        points: i,
-        reason: 'quest-completed',
-        tags: ['daily', 'bonus'],
-        quest: { id: `q-${i % 31}`, tier: 'gold', attempts: 1 + (i % 5) },
-      },
-      version: 1 + (i % 50),
-      metadata: { source: 'bench', environment: 'bench', userId: `user-${i % 13}` },
-    }),
-  );
-}
-
 /** The handler both sides run. */
 const work = async (_event: unknown): Promise<void> => {};
-
-/** Runs `publishOne(i)` for i < n with at most `window` outstanding. */
-async function windowed(n: number, window: number, publishOne: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < n) await publishOne(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
-}
 
 interface Side {
   name: string;
@@ -80,7 +53,7 @@ interface Side {
 async function heraldSide(): Promise<Side> {
   const prefix = `${uniqueName('bench.herald')}.`;
   const bus = new RabbitMQEventBus({ url: URL, prefix, prefetch: WINDOW, publishTimeoutMs: 60_000 });
-  const events = makeEvents('bench.rabbit.item');
+  const events = questEvents('bench.rabbit.item', POOL);
   const counter = new HandledCounter();
   let onHandled: ((event: BaseEvent) => void) | undefined;
   await bus.subscribe(
@@ -151,7 +124,7 @@ async function rawSide(): Promise<Side> {
   await sub.assertQueue(queue, { durable: true });
   await sub.bindQueue(queue, exchange, 'bench.rabbit.#');
   await sub.prefetch(WINDOW);
-  const events = makeEvents('bench.rabbit.item');
+  const events = questEvents('bench.rabbit.item', POOL);
   const counter = new HandledCounter();
   let onHandled: ((event: BaseEvent) => void) | undefined;
   await sub.consume(queue, (msg) => {
@@ -241,15 +214,7 @@ async function steady(
   publish: (e: BaseEvent) => Promise<void>,
   hook: (onHandled: ((event: BaseEvent) => void) | undefined) => void,
 ): Promise<number[]> {
-  const events = Array.from({ length: n }, (_, i) =>
-    createDomainEvent({
-      type: 'bench.rabbit.latency',
-      aggregateId: `player-${i % 97}`,
-      aggregateType: 'player',
-      data: { points: i, reason: 'quest-completed', tags: ['daily', 'bonus'], quest: { id: `q-${i % 31}`, tier: 'gold', attempts: 1 } },
-      metadata: { source: 'bench', environment: 'bench', userId: `user-${i % 13}` },
-    }),
-  );
+  const events = questEvents('bench.rabbit.latency', n);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   hook((event) => {
@@ -325,7 +290,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const n = ctx.quick ? 5_000 : 50_000;
   const runs = ctx.quick ? 1 : 5;
   const latencyN = ctx.quick ? 2_000 : 10_000;
-  const encoded = jsonCodec.encode(makeEvents('bench.rabbit.item')[0]!).byteLength;
+  const encoded = jsonCodec.encode(questEvents('bench.rabbit.item', POOL)[0]!).byteLength;
   ctx.log(`${n.toLocaleString('en-US')} events of ~${encoded} bytes, best of ${runs}`);
   const herald = await heraldSide();
   const raw = await rawSide().catch(async (error: unknown) => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createDomainEvent, jsonCodec, type DomainEvent } from '@herald/core';
+import { jsonCodec, type DomainEvent } from '@herald/core';
 import { RedisPubSubEventBus } from '@herald/redis-pubsub';
 import { Redis } from 'ioredis';
-import { HandledCounter, result, throughput, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { HandledCounter, questEvents, result, throughput, windowed, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 
 /** Bound on waiting for every event of a run to be handled. */
 const REACHED_TIMEOUT_MS = 120_000;
@@ -38,37 +38,6 @@ const BATCH = 1_000;
 /** Publishes in flight at once in the publish() row, on both sides. */
 const WINDOW = 1_000;
 
-function makeEvents(type: string): DomainEvent[] {
-  const events: DomainEvent[] = [];
-  for (let i = 0; i < POOL; i++) {
-    events.push(
-      createDomainEvent({
-        type,
-        aggregateId: `player-${i % 97}`,
-        aggregateType: 'player',
-        data: {
-          points: i,
-          reason: 'quest-completed',
-          tags: ['daily', 'bonus'],
-          quest: { id: `q-${i % 31}`, tier: 'gold', attempts: 1 + (i % 5) },
-        },
-        version: 1 + (i % 50),
-        metadata: { source: 'bench', environment: 'bench', userId: `user-${i % 13}` },
-      }),
-    );
-  }
-  return events;
-}
-
-/** Runs `publishOne(i)` for every i < n with at most `window` of them in flight. */
-async function windowed(n: number, window: number, publishOne: (i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < n) await publishOne(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(window, n) }, lane));
-}
-
 type Mode = 'single' | 'batched';
 
 interface Side {
@@ -92,7 +61,7 @@ async function measure(side: Side, mode: Mode, n: number): Promise<{ rate: numbe
 
 async function heraldSide(prefix: string): Promise<Side> {
   const type = 'bench.points.awarded';
-  const events = makeEvents(type);
+  const events = questEvents(type, POOL);
   const bus = new RedisPubSubEventBus({ redis: URL, prefix, connectionName: 'herald-bench' });
   const counter = new HandledCounter();
   await bus.subscribe<DomainEvent>('bench.points.*', async (_event) => {
@@ -124,7 +93,7 @@ async function heraldSide(prefix: string): Promise<Side> {
 
 async function rawSide(prefix: string): Promise<Side> {
   const channel = `${prefix}bench.points.awarded`;
-  const events = makeEvents('bench.points.awarded');
+  const events = questEvents('bench.points.awarded', POOL);
   const pub = new Redis(URL, { connectionName: 'herald-bench-raw:publisher' });
   const sub = new Redis(URL, { connectionName: 'herald-bench-raw:subscriber' });
   const counter = new HandledCounter();
@@ -188,7 +157,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
   const count = ctx.quick ? 20_000 : 100_000;
   const warmup = ctx.quick ? 10_000 : 50_000;
   const runs = ctx.quick ? 2 : 7;
-  const size = jsonCodec.encode(makeEvents('bench.points.awarded')[0]!).byteLength;
+  const size = jsonCodec.encode(questEvents('bench.points.awarded', POOL)[0]!).byteLength;
   const events = `${count.toLocaleString('en-US')} events of ${size} B`;
   ctx.log(`event size: ${size} bytes encoded; ${count.toLocaleString('en-US')} events per run, best of ${runs}`);
 

@@ -1,7 +1,7 @@
 import { createDomainEvent, type DomainEvent } from '@herald/core';
 import { RedisEventStore } from '@herald/redis-store';
 import { Redis } from 'ioredis';
-import { pageMicros, result, throughput, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
+import { deepPageResult, pageMicros, result, throughput, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 import { interleavedBestOf } from '../interleaved.js';
 
 /**
@@ -217,17 +217,7 @@ const reads: Scenario = {
       );
       ctx.log(`10,000-event stream: herald ${Math.round(heraldRead)} events/s, raw ${Math.round(rawRead)} events/s`);
       return [
-        result({
-          scenario: 'redis-store getAllEvents paging',
-          metric: `page of 100 at position ${deep.toLocaleString('en-US')}${ctx.quick ? ' (quick: smaller log)' : ''}`,
-          unit: 'µs/page',
-          herald: atDeep,
-          baseline: atStart,
-          baselineName: 'same store, page at position 0',
-          higherIsBetter: false,
-          minRatio: 0.5,
-          target: 'deep page ≤ 2× the time (ratio ≥ 0.5)',
-        }),
+        deepPageResult('redis-store getAllEvents paging', deep, ctx.quick, atDeep, atStart),
         result({
           scenario: 'redis-store stream read',
           metric: 'read a 10,000-event stream',
