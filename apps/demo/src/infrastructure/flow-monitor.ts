@@ -79,6 +79,8 @@ interface Bucket {
 
 const SERIES_SECONDS = 120;
 const BUCKET_SAMPLES = 2_000;
+/** How many of the latest events and failures a dashboard that opens late is shown first. */
+export const RECENT_ITEMS = 50;
 
 /**
  * Watches the bus from the inside: as middleware it counts publishes, attempts,
@@ -98,6 +100,8 @@ export class FlowMonitor {
   /** `eventId|pattern` → handler name, for the dead letters this process made. */
   private readonly deadLetterHandlers = new Map<string, string>();
   private readonly listeners = new Set<(notice: FlowNotice) => void>();
+  private readonly recentEvents: FlowEvent[] = [];
+  private readonly recentFailures: FlowFailure[] = [];
   private published = 0;
   private delivered = 0;
   private attempts = 0;
@@ -165,6 +169,11 @@ export class FlowMonitor {
     };
   }
 
+  /** The latest events and failures, oldest first, so a dashboard opened late starts with what just happened. */
+  recent(): { events: FlowEvent[]; failures: FlowFailure[] } {
+    return { events: this.recentEvents.slice(), failures: this.recentFailures.slice() };
+  }
+
   snapshot(): FlowSnapshot {
     const now = this.now();
     const nowSecond = Math.floor(now / 1000) * 1000;
@@ -206,7 +215,6 @@ export class FlowMonitor {
     const bucket = this.bucket(now);
     bucket.events++;
     if (bucket.latencies.length < BUCKET_SAMPLES) bucket.latencies.push(latencyMs);
-    if (this.listeners.size === 0) return;
     const e = event as BaseEvent & { aggregateId?: unknown; service?: unknown; level?: unknown };
     const flow: FlowEvent = {
       id: event.id,
@@ -219,7 +227,8 @@ export class FlowMonitor {
     };
     if (typeof e.aggregateId === 'string') flow.aggregateId = e.aggregateId;
     if (event.metadata.causationId !== undefined) flow.causationId = event.metadata.causationId;
-    this.emit({ kind: 'event', event: flow });
+    keepRecent(this.recentEvents, flow);
+    if (this.listeners.size > 0) this.emit({ kind: 'event', event: flow });
   }
 
   private observe(event: BaseEvent, outcome: HandleOutcome): void {
@@ -264,21 +273,18 @@ export class FlowMonitor {
         break;
     }
     this.bucket(this.now()).failures++;
-    if (this.listeners.size > 0) {
-      this.emit({
-        kind: 'failure',
-        failure: {
-          handler: name,
-          status: outcome.status,
-          eventId: event.id,
-          eventType: event.type,
-          attempt: outcome.attempt,
-          maxAttempts: outcome.maxAttempts,
-          error: outcome.error ? `${outcome.error.name}: ${outcome.error.message}` : 'unknown error',
-          at: this.now(),
-        },
-      });
-    }
+    const failure: FlowFailure = {
+      handler: name,
+      status: outcome.status,
+      eventId: event.id,
+      eventType: event.type,
+      attempt: outcome.attempt,
+      maxAttempts: outcome.maxAttempts,
+      error: outcome.error ? `${outcome.error.name}: ${outcome.error.message}` : 'unknown error',
+      at: this.now(),
+    };
+    keepRecent(this.recentFailures, failure);
+    if (this.listeners.size > 0) this.emit({ kind: 'failure', failure });
   }
 
   private bucket(now: number): Bucket {
@@ -308,4 +314,9 @@ export class FlowMonitor {
       }
     }
   }
+}
+
+function keepRecent<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > RECENT_ITEMS) list.shift();
 }
