@@ -22,12 +22,11 @@ wait_for() { # name, seconds, command...
 
 apt_updated=0
 # Installs Debian package $2 when command $1 is missing; says exactly what to do when it cannot.
-ensure_command() { # command, debian package, what needs it
-  local cmd=$1 package=$2 why=$3
+ensure_command() { # command, debian package, what needs it[, another way]
+  local cmd=$1 package=$2 why=$3 alternative=${4:-}
   if command -v "$cmd" >/dev/null 2>&1; then return 0; fi
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    echo "services: '$cmd' is missing ($why). Install Debian's '$package' package (apt-get install $package)," \
-      "or start the servers with 'docker compose up -d', then run the tests again." >&2
+    echo "services: '$cmd' is missing ($why). Install Debian's '$package' package (apt-get install $package)${alternative:+ $alternative}, then run the tests again." >&2
     return 1
   fi
   echo "services: installing Debian's '$package' ($why)"
@@ -55,7 +54,7 @@ ensure_command chromium chromium "the demo dashboard's browser test" || missing=
 
 if redis_up; then
   echo "services: redis is up"
-elif ensure_command redis-server redis-server "the Redis packages' integration tests"; then
+elif ensure_command redis-server redis-server "the Redis packages' integration tests" "or start Redis with 'docker compose up -d redis'"; then
   echo "services: starting redis"
   mkdir -p /var/lib/redis /var/log/redis
   redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
@@ -68,7 +67,7 @@ fi
 
 if rabbit_up; then
   echo "services: rabbitmq is up"
-elif ensure_command rabbitmq-server rabbitmq-server "the RabbitMQ package's integration tests"; then
+elif ensure_command rabbitmq-server rabbitmq-server "the RabbitMQ package's integration tests" "or start RabbitMQ with 'docker compose up -d rabbitmq'"; then
   if ! timeout 10 rabbitmqctl -q status >/dev/null 2>&1; then
     echo "services: starting rabbitmq"
     rabbitmq-server -detached || true
