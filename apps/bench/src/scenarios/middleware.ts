@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { createIntegrationEvent, InMemoryEventBus, type BaseEvent, type EventBusMiddleware } from '@herald/core';
 import { openTelemetryMiddleware } from '@herald/opentelemetry';
-import { PrometheusEventTracker } from '@herald/prometheus';
+import { PrometheusEventTracker, prometheusMiddleware } from '@herald/prometheus';
 import type { Context } from '@opentelemetry/api';
 import { BasicTracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Registry } from 'prom-client';
@@ -74,7 +74,7 @@ function middlewareFor(setup: Setup): EventBusMiddleware[] {
     case 'bare':
       return [];
     case 'prometheus':
-      return [new PrometheusEventTracker({ registry: new Registry() }).middleware()];
+      return [prometheusMiddleware(new PrometheusEventTracker({ registry: new Registry() }))];
     case 'empty-observer':
       return [{ onOutcome: () => {} }];
     case 'timed-observer': {
@@ -94,7 +94,7 @@ function middlewareFor(setup: Setup): EventBusMiddleware[] {
     case 'otel-no-provider':
       return [openTelemetryMiddleware()];
     case 'both':
-      return [recording(), new PrometheusEventTracker({ registry: new Registry() }).middleware()];
+      return [recording(), prometheusMiddleware(new PrometheusEventTracker({ registry: new Registry() }))];
   }
 }
 
