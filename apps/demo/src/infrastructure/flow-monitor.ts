@@ -5,7 +5,8 @@ import type {
   HandleOutcome,
   Subscription,
 } from '@herald/core';
-import { SampleRing, percentile } from './stats.js';
+import { percentiles } from '@herald/prometheus/stats';
+import { LatencySamples } from './stats.js';
 
 /** One event as the dashboard's live flow shows it: identity and routing, never the payload. */
 export interface FlowEvent {
@@ -91,7 +92,7 @@ export const RECENT_ITEMS = 50;
 export class FlowMonitor {
   readonly middleware: EventBusMiddleware;
   private readonly startedAt: number;
-  private readonly latency = new SampleRing(50_000);
+  private readonly latency = new LatencySamples(50_000);
   private readonly byType = new Map<string, number>();
   private readonly buckets = new Map<number, Bucket>();
   private readonly handlers = new Map<string, HandlerStats & { totalMs: number }>();
@@ -184,8 +185,8 @@ export class FlowMonitor {
         throughput.push({ t, events: 0, failures: 0, p50: 0, p99: 0 });
         continue;
       }
-      const sorted = b.latencies.slice().sort((x, y) => x - y);
-      throughput.push({ t, events: b.events, failures: b.failures, p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
+      const [p50, p99] = percentiles(b.latencies, [0.5, 0.99]) as [number, number];
+      throughput.push({ t, events: b.events, failures: b.failures, p50, p99 });
     }
     const failedAttempts = this.retries + this.deadLettered + this.failed;
     return {
@@ -211,7 +212,7 @@ export class FlowMonitor {
     const latencyMs = Math.max(0, now - event.timestamp.getTime());
     this.delivered++;
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
-    this.latency.add(latencyMs);
+    this.latency.add(now, latencyMs);
     const bucket = this.bucket(now);
     bucket.events++;
     if (bucket.latencies.length < BUCKET_SAMPLES) bucket.latencies.push(latencyMs);
