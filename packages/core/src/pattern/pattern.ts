@@ -52,39 +52,91 @@ function build(pattern: string): CompiledPattern {
     return { pattern, literal: true, matches: (type) => type === pattern };
   }
   if (pattern === '#') return { pattern, literal: false, matches: () => true };
-  // Collapse runs of `#` (they mean the same as one) and build a matcher over words.
-  const parts: string[] = [];
-  for (const w of words) if (!(w === '#' && parts[parts.length - 1] === '#')) parts.push(w);
-  const hasHash = parts.includes('#');
-  if (!hasHash) {
-    const n = parts.length;
-    return {
-      pattern,
-      literal: false,
-      matches(type) {
-        const t = type.split('.');
-        if (t.length !== n) return false;
-        for (let i = 0; i < n; i++) if (parts[i] !== '*' && parts[i] !== t[i]) return false;
-        return true;
-      },
-    };
+  // Runs of `#` mean the same as one `#`: collapse them, then cut the pattern at each `#` into
+  // fixed-length segments of words (`*` or literal).
+  const segments: string[][] = [[]];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '#') {
+      if (i === 0 || words[i - 1] !== '#') segments.push([]);
+    } else {
+      segments[segments.length - 1]!.push(words[i]!);
+    }
   }
-  return { pattern, literal: false, matches: (type) => matchWords(parts, 0, type.split('.'), 0) };
+  if (segments.length === 1) {
+    const only = segments[0]!;
+    return { pattern, literal: false, matches: (type) => tokenize(type) === only.length && segmentAt(type, only, 0) };
+  }
+  const prefix = segments[0]!;
+  const suffix = segments[segments.length - 1]!;
+  const middle = segments.slice(1, -1).filter((s) => s.length > 0);
+  let fixed = prefix.length + suffix.length;
+  for (const seg of middle) fixed += seg.length;
+  return { pattern, literal: false, matches: (type) => matchHashes(type, prefix, middle, suffix, fixed) };
 }
 
-// Backtracking over words; patterns are short and `#` runs are collapsed, so this stays small.
-function matchWords(p: string[], pi: number, t: string[], ti: number): boolean {
-  while (pi < p.length) {
-    const w = p[pi];
-    if (w === '#') {
-      if (pi === p.length - 1) return true;
-      for (let k = ti; k <= t.length; k++) if (matchWords(p, pi + 1, t, k)) return true;
-      return false;
+/*
+ * Matching is linear in the type's words for a given pattern, with no backtracking.
+ * Between two `#` lies a segment of a fixed number of words, so the first place a segment
+ * fits is always the best one: any later fit leaves fewer words for what follows, and
+ * the `#` on either side absorbs whatever lies between. Each segment is therefore searched
+ * for once, left to right, from where the previous one ended: at most (type words ×
+ * segment words) comparisons in all, where a backtracking matcher took time exponential
+ * in the number of `#`.
+ */
+
+/** Start offset of each word of the type last tokenized, plus one past the end (a reused scratch buffer). */
+let starts = new Int32Array(64);
+
+/** Splits `type` on `.` into `starts`, without allocating; returns the number of words. */
+function tokenize(type: string): number {
+  let n = 0;
+  let from = 0;
+  for (;;) {
+    if (n + 1 >= starts.length) {
+      const grown = new Int32Array(starts.length * 2);
+      grown.set(starts);
+      starts = grown;
     }
-    if (ti >= t.length) return false;
-    if (w !== '*' && w !== t[ti]) return false;
-    pi++;
-    ti++;
+    starts[n++] = from;
+    const dot = type.indexOf('.', from);
+    if (dot === -1) break;
+    from = dot + 1;
   }
-  return ti === t.length;
+  starts[n] = type.length + 1; // as if a dot followed the last word
+  return n;
+}
+
+/** True when word `k` of the tokenized `type` is `word` (`*` matches any word). */
+function wordIs(type: string, k: number, word: string): boolean {
+  if (word === '*') return true;
+  const start = starts[k]!;
+  return starts[k + 1]! - 1 - start === word.length && type.startsWith(word, start);
+}
+
+/** True when the words of `segment` are the type's words from `at` on. */
+function segmentAt(type: string, segment: readonly string[], at: number): boolean {
+  for (let i = 0; i < segment.length; i++) if (!wordIs(type, at + i, segment[i]!)) return false;
+  return true;
+}
+
+function matchHashes(
+  type: string,
+  prefix: readonly string[],
+  middle: readonly string[][],
+  suffix: readonly string[],
+  fixed: number,
+): boolean {
+  const n = tokenize(type);
+  if (n < fixed) return false;
+  if (!segmentAt(type, prefix, 0)) return false;
+  const end = n - suffix.length; // where the suffix must start: the last words of the type
+  if (!segmentAt(type, suffix, end)) return false;
+  let at = prefix.length;
+  for (const segment of middle) {
+    const last = end - segment.length; // the latest start that leaves room before the suffix
+    while (at <= last && !segmentAt(type, segment, at)) at++;
+    if (at > last) return false;
+    at += segment.length;
+  }
+  return true;
 }
