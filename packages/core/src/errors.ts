@@ -30,9 +30,12 @@ export class HeraldError extends Error {
 export class ValidationError extends HeraldError {
   /** Dotted path of the offending field, e.g. `metadata.correlationId`. */
   readonly field: string;
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super('VALIDATION', `${field}: ${message}`, options);
+  /** What is wrong with the field, without the field: `message` is `${field}: ${reason}`. */
+  readonly reason: string;
+  constructor(field: string, reason: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${reason}`, options);
     this.field = field;
+    this.reason = reason;
   }
 }
 

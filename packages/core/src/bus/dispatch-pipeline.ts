@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonCodec, type EventCodec } from '../codec/json-codec.js';
 import { DecodeError, ValidationError, toError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
+import { jsonBytesBound } from '../events/event-size.js';
 import { validateEvent } from '../events/validate.js';
 import { errorFields, eventLogFields, noopLogger, type Logger } from '../logger.js';
 import { compilePattern } from '../pattern/pattern.js';
@@ -87,13 +88,35 @@ export class DispatchPipeline {
     this.observers = this.middleware.filter((m) => typeof m.onOutcome === 'function');
   }
 
-  /** Validation first (nothing is sent on ValidationError), then the middleware chain, then `send`. */
-  composePublish(send: PublishFn): PublishFn {
+  /**
+   * Validation first (nothing is sent on ValidationError), then the middleware chain, then `send`.
+   * `checkSize` is for a transport that never encodes (the in-memory bus): it also enforces
+   * the codec's `maxBytes`, which a networked transport's `codec.encode` enforces as it encodes.
+   */
+  composePublish(send: PublishFn, options: { checkSize?: boolean } = {}): PublishFn {
     const chain = composePublish(this.middleware, send);
+    const maxBytes = options.checkSize ? this.codec.maxBytes : undefined;
+    if (maxBytes === undefined) {
+      return (event) => {
+        validateEvent(event);
+        return chain(event);
+      };
+    }
     return (event) => {
       validateEvent(event);
+      this.checkSize(event);
       return chain(event);
     };
+  }
+
+  /**
+   * Throws the codec's ValidationError when `event` (already validated) encodes to more than
+   * the codec's `maxBytes`, without encoding it unless it may be: an upper bound on its JSON
+   * size decides first, so only an event near or over the limit is encoded.
+   */
+  checkSize(event: BaseEvent): void {
+    const maxBytes = this.codec.maxBytes;
+    if (maxBytes !== undefined && jsonBytesBound(event, maxBytes) > maxBytes) this.codec.encode(event);
   }
 
   /** Checks subscribe arguments and builds the dispatch target. Throws ValidationError. */

@@ -6,6 +6,12 @@ import { reviveParsed } from './revive.js';
 /** Turns events into bytes and back. Transports use it; stores may too. */
 export interface EventCodec {
   readonly contentType: string;
+  /**
+   * The largest encoded event, in bytes, when the codec has a limit: `encode` rejects
+   * anything larger with a ValidationError. The in-memory bus, which never encodes,
+   * enforces the same limit with it, so an event is too large on every transport or none.
+   */
+  readonly maxBytes?: number;
   encode(event: BaseEvent): Buffer;
   /**
    * Optional, for text formats: the same encoding as a string, with the same
@@ -37,6 +43,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
   }
   return {
     contentType: 'application/json',
+    maxBytes,
     encode(event) {
       const bytes = Buffer.from(JSON.stringify(event), 'utf8');
       if (bytes.byteLength > maxBytes) {

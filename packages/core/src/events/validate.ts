@@ -3,6 +3,20 @@ import type { BaseEvent } from './types.js';
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
+/**
+ * The longest event type, in UTF-8 bytes, on every transport: the AMQP routing-key limit
+ * (RabbitMQ rejects longer keys), so an event accepted on one bus is accepted on all.
+ * Types are ASCII, so this is also their length in characters.
+ */
+export const MAX_EVENT_TYPE_BYTES = 255;
+
+/**
+ * How deep objects and arrays may nest inside an event (its `data` is level 1). Deeper
+ * values are rejected with a ValidationError, not left to overflow the stack of
+ * JSON.stringify or of a handler that walks them.
+ */
+export const MAX_EVENT_DEPTH = 100;
+
 /** Throws ValidationError naming the first bad field; returns the event typed when it is sound. */
 export function validateEvent<T extends BaseEvent>(event: T): T;
 export function validateEvent(event: unknown): BaseEvent;
@@ -59,14 +73,19 @@ let depth = 0;
 
 /**
  * True when JSON can carry everything inside `value` (an object, not null, not a Date): the
- * rules of `unserializable` below, as a yes/no. Only nested objects recurse.
+ * rules of `unserializable` below, as a yes/no. Only nested objects recurse. Anything but a
+ * plain object or an array (a Map, a Buffer, a class instance) is left to the naming pass.
  */
 function serializableObject(value: object): boolean {
+  if (depth > MAX_EVENT_DEPTH) return false;
   for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
   ancestors[depth++] = value;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) if (!serializableValue(value[i])) return false;
   } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return false;
+    // A plain object inherits only from Object.prototype, which has no enumerable keys.
     const rec = value as Record<string, unknown>;
     for (const key in rec) if (!serializableValue(rec[key])) return false;
   }
@@ -77,7 +96,11 @@ function serializableObject(value: object): boolean {
 /** One value of an object or array, commonest kinds first. */
 function serializableValue(v: unknown): boolean {
   if (typeof v === 'string') return true;
-  if (typeof v === 'object') return v === null || v instanceof Date || serializableObject(v);
+  if (typeof v === 'object') {
+    if (v === null) return true;
+    if (v instanceof Date) return !Number.isNaN(v.getTime());
+    return serializableObject(v);
+  }
   if (typeof v === 'number') return Number.isFinite(v);
   return typeof v === 'boolean' || v === undefined; // not bigint, function, symbol
 }
@@ -114,7 +137,7 @@ function explainEvent(event: unknown): BaseEvent {
   }
   // Everything else must survive the wire: check the whole event once. This runs on every
   // publish, so the happy path allocates only the ancestor stack and builds no path strings.
-  const problem = unserializable(e, []);
+  const problem = unserializable(e, [], true);
   if (problem !== undefined) throw new ValidationError(formatPath(problem.path), problem.message);
   return event as BaseEvent;
 }
@@ -131,6 +154,13 @@ const VALID_TYPES_LIMIT = 10_000;
 
 export function validateEventType(type: unknown, field = 'type'): asserts type is string {
   if (typeof type === 'string' && validTypes.has(type)) return;
+  // Length first: the message must not echo (nor the regex scan) a type of any size.
+  if (typeof type === 'string' && type.length > MAX_EVENT_TYPE_BYTES) {
+    throw new ValidationError(
+      field,
+      `is ${Buffer.byteLength(type, 'utf8')} bytes long, over the ${MAX_EVENT_TYPE_BYTES}-byte limit for event types (got "${type.slice(0, 64)}…")`,
+    );
+  }
   if (typeof type !== 'string' || !EVENT_TYPE.test(type)) {
     throw new ValidationError(
       field,
@@ -148,11 +178,25 @@ interface Problem {
 }
 
 /**
- * What JSON cannot carry inside the object or array `value` (bigint, function,
- * symbol, non-finite number, a cycle), or undefined. Dates are fine.
+ * What the wire cannot carry inside the object or array `value`, or undefined: bigint,
+ * function, symbol, a non-finite number, a cycle, an invalid Date (JSON gives null), a Map,
+ * Set, Buffer, typed array or ArrayBuffer (JSON gives `{}` or an object of indices), nesting
+ * deeper than MAX_EVENT_DEPTH. Valid Dates are fine. Only own enumerable keys are looked at,
+ * as JSON.stringify does: a class's prototype methods are not data.
  */
-function unserializable(value: object | null, ancestors: object[]): Problem | undefined {
-  if (value === null || value instanceof Date) return undefined;
+function unserializable(value: object | null, ancestors: object[], isEvent = false): Problem | undefined {
+  if (value === null) return undefined;
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? { path: [], message: 'is an invalid Date, which JSON carries as null' } : undefined;
+  }
+  // The event itself is level 0, so `ancestors.length` is this value's level.
+  if (ancestors.length > MAX_EVENT_DEPTH) {
+    return { path: [], message: `is nested more than ${MAX_EVENT_DEPTH} levels deep, the limit for event data` };
+  }
+  if (!isEvent) {
+    const kind = unsupportedObject(value);
+    if (kind !== undefined) return { path: [], message: kind };
+  }
   // Ancestors only (popped on the way out): the same object referenced twice is fine, a cycle is not.
   if (ancestors.includes(value)) return { path: [], message: 'contains a cycle' };
   ancestors.push(value);
@@ -168,7 +212,7 @@ function unserializable(value: object | null, ancestors: object[]): Problem | un
     }
   } else {
     const rec = value as Record<string, unknown>;
-    for (const key in rec) {
+    for (const key of Object.keys(rec)) {
       const v = rec[key];
       if (typeof v === 'string') continue;
       const problem = typeof v === 'object' ? unserializable(v, ancestors) : scalarProblem(v);
@@ -180,6 +224,27 @@ function unserializable(value: object | null, ancestors: object[]): Problem | un
   }
   ancestors.pop();
   return undefined;
+}
+
+/** Why JSON would lose the contents of `value` (a built-in with no JSON form of its own), or undefined. */
+function unsupportedObject(value: object): string | undefined {
+  if (ArrayBuffer.isView(value)) {
+    const what = Buffer.isBuffer(value) ? 'a Buffer' : `a ${value.constructor?.name ?? 'typed array'}`;
+    return `is ${what}, which JSON does not carry as bytes: encode it (e.g. base64) into a string`;
+  }
+  switch (Object.prototype.toString.call(value)) {
+    case '[object Map]':
+    case '[object WeakMap]':
+      return 'is a Map, which JSON carries as {}: use a plain object or an array of entries';
+    case '[object Set]':
+    case '[object WeakSet]':
+      return 'is a Set, which JSON carries as {}: use an array';
+    case '[object ArrayBuffer]':
+    case '[object SharedArrayBuffer]':
+      return 'is an ArrayBuffer, which JSON carries as {}: encode it (e.g. base64) into a string';
+    default:
+      return undefined;
+  }
 }
 
 function scalarProblem(value: unknown): Problem | undefined {
