@@ -20,7 +20,11 @@ import type {
   TransportCapabilities,
 } from './types.js';
 
-export interface InMemoryEventBusOptions extends Omit<DispatchPipelineOptions, 'codec'> {
+/**
+ * `codec` (default `jsonCodec`) is what `wireFormat` encodes and decodes with, and its
+ * `maxBytes` is the size limit the bus enforces, as a networked transport does.
+ */
+export interface InMemoryEventBusOptions extends DispatchPipelineOptions {
   /** Events buffered per subscription before `publish` waits for the handler to catch up. Default 10,000. */
   highWaterMark?: number;
   /** How long close/unsubscribe wait for handlers before aborting `ctx.signal`. Default 10 s. */
