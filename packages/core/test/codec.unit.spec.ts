@@ -83,6 +83,21 @@ describe('jsonCodec', () => {
     expect(() => codec.encode(domainEvent())).not.toThrow();
   });
 
+  it('turns what JSON.stringify throws into a ValidationError, not a TypeError or RangeError', () => {
+    // Given objects no validation has seen: a cycle, a bigint, nesting deep enough to overflow the stack
+    const cyclic: Record<string, unknown> = { ...domainEvent() };
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const cases = [cyclic, { ...domainEvent(), data: { n: 1n } }, { ...domainEvent(), data: { deep } }];
+
+    // When / Then each is Herald's ValidationError, from both encoders
+    for (const event of cases) {
+      expect(() => jsonCodec.encode(event as unknown as DomainEvent)).toThrow(ValidationError);
+      expect(() => jsonCodec.encodeText!(event as unknown as DomainEvent)).toThrow(ValidationError);
+    }
+  });
+
   it('enforces the 1 MiB default on encode', () => {
     // Given
     const event = domainEvent({ data: { blob: 'x'.repeat(DEFAULT_MAX_EVENT_BYTES) } });

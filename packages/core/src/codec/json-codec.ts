@@ -45,7 +45,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
     contentType: 'application/json',
     maxBytes,
     encode(event) {
-      const bytes = Buffer.from(JSON.stringify(event), 'utf8');
+      const bytes = Buffer.from(stringify(event), 'utf8');
       if (bytes.byteLength > maxBytes) {
         throw new ValidationError(
           'event',
@@ -55,7 +55,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       return bytes;
     },
     encodeText(event) {
-      const text = JSON.stringify(event);
+      const text = stringify(event);
       // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
       if (text.length * 3 > maxBytes) {
         const byteLength = Buffer.byteLength(text, 'utf8');
@@ -101,6 +101,19 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       }
     },
   };
+}
+
+/**
+ * JSON.stringify, with what it throws (a cycle, a bigint, a stack overflow on deep nesting, a
+ * toJSON that throws) as a ValidationError: transports validate before they encode, but a
+ * caller may encode any object, and every failure from core is a HeraldError.
+ */
+function stringify(event: BaseEvent): string {
+  try {
+    return JSON.stringify(event);
+  } catch (cause) {
+    throw new ValidationError('event', `cannot be encoded as JSON: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** The bytes a DecodeError carries: the input itself, or a string's UTF-8. */
