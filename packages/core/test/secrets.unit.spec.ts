@@ -86,5 +86,4 @@ describe('redactUrl', () => {
   it('never leaves any part of a password with an @ in it', () => {
     expect(redactUrl('amqp://app:top@secret@rabbit:5672/')).not.toContain('secret');
   });
-
 });
