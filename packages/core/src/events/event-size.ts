@@ -39,7 +39,8 @@ function bound(value: unknown, total: number, limit: number): number {
         return sum;
       }
       const rec = value as Record<string, unknown>;
-      for (const key of Object.keys(rec)) {
+      // for…in may also count inherited keys, which JSON skips: the bound only grows, and nothing is allocated.
+      for (const key in rec) {
         const v = rec[key];
         if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
         sum = bound(v, sum + key.length * PER_CHAR + 4, limit); // "key": and the comma
