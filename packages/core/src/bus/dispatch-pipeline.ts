@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonCodec, type EventCodec } from '../codec/json-codec.js';
 import { DecodeError, ValidationError, toError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
-import { jsonBytesBound } from '../events/event-size.js';
-import { validateEvent } from '../events/validate.js';
+import { validateEvent, validateEventSize } from '../events/validate.js';
 import { errorFields, eventLogFields, noopLogger, type Logger } from '../logger.js';
 import { compilePattern } from '../pattern/pattern.js';
 import {
@@ -102,21 +101,21 @@ export class DispatchPipeline {
         return chain(event);
       };
     }
+    const codec = this.codec;
     return (event) => {
-      validateEvent(event);
-      this.checkSize(event);
+      // The bound comes from validation's own walk; only an event that may be over the limit is encoded.
+      if (validateEventSize(event) > maxBytes) codec.encode(event);
       return chain(event);
     };
   }
 
   /**
-   * Throws the codec's ValidationError when `event` (already validated) encodes to more than
-   * the codec's `maxBytes`, without encoding it unless it may be: an upper bound on its JSON
-   * size decides first, so only an event near or over the limit is encoded.
+   * Validates `event` and throws the codec's ValidationError when it encodes to more than the
+   * codec's `maxBytes`, encoding it only when validation's size bound says it may.
    */
   checkSize(event: BaseEvent): void {
     const maxBytes = this.codec.maxBytes;
-    if (maxBytes !== undefined && jsonBytesBound(event, maxBytes) > maxBytes) this.codec.encode(event);
+    if (maxBytes !== undefined && validateEventSize(event) > maxBytes) this.codec.encode(event);
   }
 
   /** Checks subscribe arguments and builds the dispatch target. Throws ValidationError. */

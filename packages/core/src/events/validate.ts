@@ -29,6 +29,29 @@ export function validateEvent(event: unknown): BaseEvent {
 }
 
 /**
+ * `validateEvent`, returning an upper bound on the UTF-8 bytes of the event's JSON, counted
+ * by the same walk (no second pass, no string built): the in-memory bus, which never
+ * encodes, enforces the codec's size limit with it and encodes only an event whose bound is
+ * over the limit. `Infinity` when only the naming pass accepted the event (a class instance
+ * in its data): the caller then measures exactly.
+ */
+export function validateEventSize(event: unknown): number {
+  if (isSoundEvent(event)) return lastSize;
+  explainEvent(event);
+  return Number.POSITIVE_INFINITY;
+}
+
+/*
+ * The size bound, counted by the fast pass as it walks: per UTF-16 unit a JSON string takes
+ * at most 6 bytes (`\u001f`, a lone surrogate), a number at most 24 characters, a Date 30
+ * (its quoted toISOString()); every key adds its quotes, colon and comma, every element its
+ * comma. Each walk function returns the bound of what it walked, or -1 for "not known to be
+ * sound", so the count lives in registers, not in a module variable.
+ */
+/** The bound of the event the fast pass accepted last. */
+let lastSize = 0;
+
+/**
  * The fast pass: true only for an event `explainEvent` accepts, with the same checks in the
  * same terms. False means "not known to be sound" (a bad field, a type not seen yet): the
  * caller then runs `explainEvent`, which throws or accepts.
@@ -61,7 +84,10 @@ function isSoundEvent(event: unknown): boolean {
   // walk pushes above our entries, and however the walk ends the stack is back where it was.
   const base = depth;
   try {
-    return serializableObject(e);
+    const bytes = objectSize(e);
+    if (bytes < 0) return false;
+    lastSize = bytes;
+    return true;
   } finally {
     while (depth > base) ancestors[--depth] = undefined;
   }
@@ -72,37 +98,48 @@ const ancestors: Array<object | undefined> = [];
 let depth = 0;
 
 /**
- * True when JSON can carry everything inside `value` (an object, not null, not a Date): the
- * rules of `unserializable` below, as a yes/no. Only nested objects recurse. Anything but a
- * plain object or an array (a Map, a Buffer, a class instance) is left to the naming pass.
+ * The size bound of `value` (an object, not null, not a Date) when JSON can carry everything
+ * inside it, else -1: the rules of `unserializable` below, as a yes/no. Only nested objects
+ * recurse. Anything but a plain object or an array (a Map, a Buffer, a class instance) is
+ * left to the naming pass.
  */
-function serializableObject(value: object): boolean {
-  if (depth > MAX_EVENT_DEPTH) return false;
-  for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
+function objectSize(value: object): number {
+  if (depth > MAX_EVENT_DEPTH) return -1;
+  for (let i = 0; i < depth; i++) if (ancestors[i] === value) return -1;
   ancestors[depth++] = value;
+  let bytes = 2; // [] or {}
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!serializableValue(value[i])) return false;
+    for (let i = 0; i < value.length; i++) {
+      const n = valueSize(value[i]);
+      if (n < 0) return -1;
+      bytes += n + 1; // and a comma
+    }
   } else {
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return false;
+    if (proto !== Object.prototype && proto !== null) return -1;
     // A plain object inherits only from Object.prototype, which has no enumerable keys.
     const rec = value as Record<string, unknown>;
-    for (const key in rec) if (!serializableValue(rec[key])) return false;
+    for (const key in rec) {
+      const n = valueSize(rec[key]);
+      if (n < 0) return -1;
+      bytes += n + key.length * 6 + 4; // "key": and a comma
+    }
   }
   ancestors[--depth] = undefined;
-  return true;
+  return bytes;
 }
 
-/** One value of an object or array, commonest kinds first. */
-function serializableValue(v: unknown): boolean {
-  if (typeof v === 'string') return true;
+/** The size bound of one value of an object or array, or -1; commonest kinds first. */
+function valueSize(v: unknown): number {
+  if (typeof v === 'string') return v.length * 6 + 2;
   if (typeof v === 'object') {
-    if (v === null) return true;
-    if (v instanceof Date) return !Number.isNaN(v.getTime());
-    return serializableObject(v);
+    if (v === null) return 4;
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? -1 : 30;
+    return objectSize(v);
   }
-  if (typeof v === 'number') return Number.isFinite(v);
-  return typeof v === 'boolean' || v === undefined; // not bigint, function, symbol
+  if (typeof v === 'number') return Number.isFinite(v) ? 24 : -1;
+  // true, false, or undefined (null in an array, nothing in an object); not bigint, function, symbol
+  return typeof v === 'boolean' || v === undefined ? 5 : -1;
 }
 
 /** The naming pass: throws ValidationError for the first bad field, returns the event when sound. */

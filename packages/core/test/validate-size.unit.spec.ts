@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { jsonBytesBound } from '../src/events/event-size.js';
+import { validateEventSize } from '../src/events/validate.js';
 import { seededRandom } from '../../../tooling/test-support/random.js';
+import { ValidationError } from '../src/index.js';
 import { domainEvent } from './helpers.js';
 
-describe('jsonBytesBound', () => {
+describe('validateEventSize', () => {
   it('is never below the UTF-8 size of JSON.stringify, on 2,000 random events', () => {
     // Given events with random strings (ASCII, control characters, quotes, multi-byte, lone surrogates), numbers, arrays, Dates
     const random = seededRandom(42);
@@ -24,15 +25,22 @@ describe('jsonBytesBound', () => {
     for (let i = 0; i < 2_000; i++) {
       const event = domainEvent({ data: { v: value(0) } as Record<string, unknown> });
       const exact = Buffer.byteLength(JSON.stringify(event), 'utf8');
-      if (jsonBytesBound(event, Number.MAX_SAFE_INTEGER) < exact) under.push(JSON.stringify(event));
+      if (validateEventSize(event) < exact) under.push(JSON.stringify(event));
     }
 
     // Then the bound always covers the exact size
     expect(under).toEqual([]);
   });
 
-  it('stops at the limit and answers Infinity', () => {
-    // Given / When / Then
-    expect(jsonBytesBound(domainEvent({ data: { s: 'x'.repeat(1_000) } }), 500)).toBe(Number.POSITIVE_INFINITY);
+  it('answers Infinity for an event only the naming pass accepts (a class instance in data), and validates like validateEvent', () => {
+    // Given
+    class Money {
+      constructor(readonly amount: number) {}
+    }
+    // When / Then
+    expect(validateEventSize(domainEvent({ data: { price: new Money(5) } as unknown as Record<string, unknown> }))).toBe(
+      Number.POSITIVE_INFINITY,
+    );
+    expect(() => validateEventSize(domainEvent({ data: { n: 1n } as unknown as Record<string, unknown> }))).toThrow(ValidationError);
   });
 });
