@@ -63,15 +63,73 @@ function build(pattern: string): CompiledPattern {
     }
   }
   if (segments.length === 1) {
+    // No `#`: the words from the start, and nothing after them.
     const only = segments[0]!;
-    return { pattern, literal: false, matches: (type) => tokenize(type) === only.length && segmentAt(type, only, 0) };
+    return { pattern, literal: false, matches: (type) => prefixEnd(type, only) === type.length };
   }
   const prefix = segments[0]!;
   const suffix = segments[segments.length - 1]!;
   const middle = segments.slice(1, -1).filter((s) => s.length > 0);
+  if (middle.length === 0) {
+    // One `#` (the commonest wildcard): the prefix from the start, the suffix from the end, not
+    // overlapping; walked on the string itself, without splitting it into words.
+    return {
+      pattern,
+      literal: false,
+      matches(type) {
+        const end = prefixEnd(type, prefix);
+        if (end === NO_MATCH) return false;
+        const start = suffixStart(type, suffix);
+        return start !== NO_MATCH && start > end;
+      },
+    };
+  }
   let fixed = prefix.length + suffix.length;
   for (const seg of middle) fixed += seg.length;
   return { pattern, literal: false, matches: (type) => matchHashes(type, prefix, middle, suffix, fixed) };
+}
+
+const NO_MATCH = -2;
+
+/**
+ * Where the words of `segment`, matched from the start of `type`, end (exclusive): -1 for
+ * an empty segment, NO_MATCH when they do not match.
+ */
+function prefixEnd(type: string, segment: readonly string[]): number {
+  let end = -1;
+  for (let i = 0; i < segment.length; i++) {
+    if (end === type.length) return NO_MATCH; // no word left
+    const from = end + 1;
+    const word = segment[i]!;
+    if (word === '*') {
+      const dot = type.indexOf('.', from);
+      end = dot === -1 ? type.length : dot;
+    } else {
+      end = from + word.length;
+      if (!type.startsWith(word, from) || (end !== type.length && type.charCodeAt(end) !== 46)) return NO_MATCH;
+    }
+  }
+  return end;
+}
+
+/**
+ * Where the words of `segment`, matched against the end of `type`, start: `type.length + 1`
+ * for an empty segment, NO_MATCH when they do not match.
+ */
+function suffixStart(type: string, segment: readonly string[]): number {
+  let start = type.length + 1;
+  for (let i = segment.length - 1; i >= 0; i--) {
+    if (start === 0) return NO_MATCH; // no word left
+    const end = start - 1;
+    const word = segment[i]!;
+    if (word === '*') {
+      start = end === 0 ? 0 : type.lastIndexOf('.', end - 1) + 1;
+    } else {
+      start = end - word.length;
+      if (start < 0 || !type.startsWith(word, start) || (start !== 0 && type.charCodeAt(start - 1) !== 46)) return NO_MATCH;
+    }
+  }
+  return start;
 }
 
 /*
