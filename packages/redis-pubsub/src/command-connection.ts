@@ -63,9 +63,9 @@ export class CommandConnection {
   }
 
   /** Runs `command` once the connection is ready; settles within the bound. */
-  run<T, C = undefined>(command: Command<T>, mapError: MapError<C>, context?: C): Promise<T> {
+  run<T, C = undefined>(command: Command<T>, mapError: MapError<C>, context?: C, startedAt?: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context);
+      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
       if (this.connection.isReady) {
         this.send(entry, command);
         return;
@@ -77,11 +77,15 @@ export class CommandConnection {
     });
   }
 
-  /** `run` of a PUBLISH, without a closure per call when the connection is ready (the common case). */
-  publish<C>(channel: string, payload: string | Buffer, mapError: MapError<C>, context: C): Promise<number> {
-    if (!this.connection.isReady) return this.run((client) => client.publish(channel, payload), mapError, context);
+  /**
+   * `run` of a PUBLISH, without a closure per call when the connection is ready
+   * (the common case). `startedAt` (a `performance.now()` reading) is when the
+   * publish began, when it waited for a slot first: the wait counts within the bound.
+   */
+  publish<C>(channel: string, payload: string | Buffer, mapError: MapError<C>, context: C, startedAt?: number): Promise<number> {
+    if (!this.connection.isReady) return this.run((client) => client.publish(channel, payload), mapError, context, startedAt);
     return new Promise<number>((resolve, reject) => {
-      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context);
+      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
       entry.sent = true;
       let reply: Promise<number>;
       try {
@@ -108,8 +112,14 @@ export class CommandConnection {
     this.timerRefed = false;
   }
 
-  private add(resolve: (value: unknown) => void, reject: (error: Error) => void, mapError: MapError<unknown>, context: unknown): Entry {
-    const entry = new Entry(clock.now() + this.timeoutMs, resolve, reject, mapError, context);
+  private add(
+    resolve: (value: unknown) => void,
+    reject: (error: Error) => void,
+    mapError: MapError<unknown>,
+    context: unknown,
+    startedAt?: number,
+  ): Entry {
+    const entry = new Entry((startedAt ?? clock.now()) + this.timeoutMs, resolve, reject, mapError, context);
     this.pending++;
     this.entries.push(entry);
     if (this.timer === undefined) this.arm();

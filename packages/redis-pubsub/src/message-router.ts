@@ -142,7 +142,7 @@ export class MessageRouter {
     if (!full) return;
     this.options.logger.warn(
       { transport: 'redis-pubsub', pattern: route.subscription.pattern, buffered: route.queue.buffered },
-      'redis-pubsub: a subscription is falling behind; events are buffered in memory (Redis pub/sub has no flow control)',
+      'redis-pubsub: a subscription reached its highWaterMark; further events are shed into its dead letters until it catches up',
     );
   }
 
