@@ -1,5 +1,6 @@
 import { isHeraldError } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { watchWire } from '../../../tooling/test-support/wire-watch.js';
 import { brokerProxy, BusFactory, event, proxyUrl, type TcpProxy, until } from './helpers.js';
 
 const buses = new BusFactory();
@@ -20,30 +21,17 @@ describe('maxPublishesInFlight', () => {
     await bus.publish(event('win.warmup')); // the publish channel is open
     proxy.blackhole();
     const marker = 'W1ND0W-MARK';
-    let sent = 0;
-    let settled = 0;
-    let settledWhenThirdSent: number | undefined;
-    proxy.onSwallowed = (data) => {
-      sent += data.toString('latin1').split(marker).length - 1;
-      if (sent >= 3 && settledWhenThirdSent === undefined) settledWhenThirdSent = settled;
-    };
-    const start = (seq: number) =>
-      bus.publish(event('win.e', { marker, seq })).then(
-        () => undefined,
-        (e: unknown) => {
-          settled++;
-          return e;
-        },
-      );
+    const wire = watchWire(proxy, marker, 3);
+    const start = (seq: number) => wire.track(bus.publish(event('win.e', { marker, seq })));
 
     // When 2 publishes are on the wire and 3 more are started without awaiting
     const first = [start(0), start(1)];
-    await until(() => sent === 2, 'the first two publishes on the wire');
+    await until(() => wire.state.sent === 2, 'the first two publishes on the wire');
     const more = [start(2), start(3), start(4)];
 
     // Then none of the 3 is written before one of the first two settled, and all settle with PublishError
     const results = await Promise.all([...first, ...more]);
-    expect(settledWhenThirdSent ?? settled).toBeGreaterThanOrEqual(1);
+    expect(wire.state.settledWhenNthSent ?? wire.state.settled).toBeGreaterThanOrEqual(1);
     for (const r of results) expect(isHeraldError(r, 'PUBLISH'), String(r)).toBe(true);
     expect(results.some((r) => /maxPublishesInFlight/.test(String((r as Error).message)))).toBe(true);
   });

@@ -239,7 +239,6 @@ export class RedisPubSubEventBus implements EventBus {
       matches: target.matches,
       globs: globsFor(this.prefix, pattern),
       queue,
-      overHighWater: false,
     };
     this.routes.set(route.subscription.id, route);
     this.router.add(route);

@@ -1,11 +1,8 @@
 import { createDomainEvent, isHeraldError, PublishError, type DomainEvent } from '@herald/core';
-import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CapturingLogger } from '../../../tooling/test-support/logs.js';
-import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
+import { describe, expect, it } from 'vitest';
 import { until } from '../../../tooling/test-support/wait.js';
-import { RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
-import { adminClient, deleteKeys, REDIS_URL, unique } from './support/redis.js';
+import { watchWire } from '../../../tooling/test-support/wire-watch.js';
+import { useLoggedBuses } from './support/logged-buses.js';
 
 function event(type: string, seq = 0): DomainEvent {
   return createDomainEvent({
@@ -27,29 +24,7 @@ function gate() {
 }
 
 describe('RedisPubSubEventBus backpressure and bounded memory', () => {
-  let admin: Redis;
-  const cleanups: Array<() => Promise<void>> = [];
-
-  function makeBus(label: string, options: Partial<RedisPubSubEventBusOptions> = {}) {
-    const names = unique(label);
-    const logger = new CapturingLogger();
-    const bus = new RedisPubSubEventBus({ redis: REDIS_URL, ...names, logger, ...options });
-    cleanups.push(async () => {
-      await bus.close();
-      await deleteKeys(admin, names.prefix);
-    });
-    return { bus, logger };
-  }
-
-  beforeAll(() => {
-    admin = adminClient();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await admin.quit();
-  });
+  const { makeBus, startProxy } = useLoggedBuses();
 
   it('sheds events over a full subscription into its dead letters with OverflowError, logged once, not per event', async () => {
     // Given a subscription whose handler is stuck, with a buffer of 10
@@ -85,36 +60,22 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
 
   it('makes publish wait while maxPublishesInFlight publishes await Redis, within publishTimeoutMs', async () => {
     // Given a bus allowing 2 publishes in flight, in front of a Redis that stops answering (the proxy counts what is sent)
-    const proxy = new TcpProxy(6379);
-    await proxy.start();
-    cleanups.push(() => proxy.stop());
+    const proxy = await startProxy();
     const { bus } = makeBus('window', { redis: `redis://${proxy.address}`, maxPublishesInFlight: 2, publishTimeoutMs: 500 });
     await bus.connect();
     proxy.blackhole();
-    let sent = 0;
-    let settled = 0;
-    let settledWhenThirdSent: number | undefined;
-    proxy.onSwallowed = (data) => {
-      sent += (data.toString('latin1').match(/publish/gi) ?? []).length;
-      if (sent >= 3 && settledWhenThirdSent === undefined) settledWhenThirdSent = settled;
-    };
-    const start = (seq: number) =>
-      bus.publish(event('win.e', seq)).then(
-        () => undefined,
-        (e: unknown) => {
-          settled++;
-          return e as Error;
-        },
-      );
+    // Each PUBLISH carries its event's `"seq":` once: the marker
+    const wire = watchWire(proxy, '"seq":', 3);
+    const start = (seq: number) => wire.track(bus.publish(event('win.e', seq)));
 
     // When 2 publishes are under way and 3 more are started without awaiting
     const first = [start(0), start(1)];
-    await until(() => sent === 2, 'the first two publishes on the wire');
+    await until(() => wire.state.sent === 2, 'the first two publishes on the wire');
     const more = [start(2), start(3), start(4)];
 
     // Then the third reaches the wire only after one of the first two settled (timed out)
     const results = await Promise.all([...first, ...more]);
-    expect(settledWhenThirdSent ?? settled).toBeGreaterThanOrEqual(1);
+    expect(wire.state.settledWhenNthSent ?? wire.state.settled).toBeGreaterThanOrEqual(1);
     // …and every one was settled within its bound with PublishError, none hangs
     for (const r of results) expect(isHeraldError(r, 'PUBLISH'), String(r)).toBe(true);
     expect(results[4]).toBeInstanceOf(PublishError);

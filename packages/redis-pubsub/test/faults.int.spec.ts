@@ -1,10 +1,9 @@
 import { createDomainEvent, isHeraldError, PublishError, type BaseEvent, type DomainEvent } from '@herald/core';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisConnectionError, RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
-import { CapturingLogger } from '../../../tooling/test-support/logs.js';
-import { adminClient, clientsNamed, deleteKeys, killClients, unique } from './support/redis.js';
-import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RedisConnectionError } from '../src/index.js';
+import { clientsNamed, killClients } from './support/redis.js';
+import { useLoggedBuses } from './support/logged-buses.js';
 import { until } from '../../../tooling/test-support/wait.js';
 
 function event(type: string, seq = 0): DomainEvent {
@@ -20,35 +19,10 @@ function event(type: string, seq = 0): DomainEvent {
 const seqOf = (e: BaseEvent) => (e as DomainEvent<{ seq: number }>).data.seq;
 
 describe('RedisPubSubEventBus under faults', () => {
+  const { admin: adminOf, makeBus, startProxy } = useLoggedBuses();
   let admin: Redis;
-  const cleanups: Array<() => Promise<void>> = [];
-
-  function makeBus(label: string, options: Partial<RedisPubSubEventBusOptions> & { redis: RedisPubSubEventBusOptions['redis'] }) {
-    const names = unique(label);
-    const logger = new CapturingLogger();
-    const bus = new RedisPubSubEventBus({ ...names, logger, ...options });
-    cleanups.push(async () => {
-      await bus.close();
-      await deleteKeys(admin, names.prefix);
-    });
-    return { bus, logger, names };
-  }
-
-  async function startProxy(): Promise<TcpProxy> {
-    const proxy = new TcpProxy(6379);
-    await proxy.start();
-    cleanups.push(() => proxy.stop());
-    return proxy;
-  }
-
-  beforeAll(() => {
-    admin = adminClient();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await admin.quit();
+  beforeEach(() => {
+    admin = adminOf();
   });
 
   it('restores its subscriptions after CLIENT KILL of its pub/sub connection mid-stream', async () => {

@@ -117,6 +117,8 @@ export class DeliveryQueues {
   private shedLogTimer: ReturnType<typeof setTimeout> | undefined;
   /** Events shed (dead-lettered with OverflowError) since the queues were created. */
   shed = 0;
+  /** One error for every shed event: its stack says nothing per event, and capturing one costs. */
+  private overflowError: OverflowError | undefined;
   private readonly queues = new Map<string, DeliveryQueue>();
   private readonly members = new Map<string, { member: Member; queue: DeliveryQueue }>();
   private closing = false;
@@ -302,7 +304,7 @@ export class DeliveryQueues {
     this.shedSinceLog++;
     const record = createDeadLetterRecord({
       event,
-      error: new OverflowError(this.highWaterMark),
+      error: (this.overflowError ??= new OverflowError(this.highWaterMark)),
       attempts: 0,
       pattern: queue.pattern,
       group: queue.group,
