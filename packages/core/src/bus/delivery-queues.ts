@@ -302,9 +302,10 @@ export class DeliveryQueues {
   private shedEvent(queue: DeliveryQueue, event: BaseEvent): void {
     this.shed++;
     this.shedSinceLog++;
+    this.overflowError ??= new OverflowError(this.highWaterMark);
     const record = createDeadLetterRecord({
       event,
-      error: (this.overflowError ??= new OverflowError(this.highWaterMark)),
+      error: this.overflowError,
       attempts: 0,
       pattern: queue.pattern,
       group: queue.group,
