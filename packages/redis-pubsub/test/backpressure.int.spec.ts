@@ -1,27 +1,11 @@
-import { createDomainEvent, isHeraldError, PublishError, type DomainEvent } from '@herald/core';
+import { isHeraldError, PublishError, type DomainEvent } from '@herald/core';
+import { Gate } from '@herald/testing';
 import { describe, expect, it } from 'vitest';
 import { until } from '../../../tooling/test-support/wait.js';
 import { watchWire } from '../../../tooling/test-support/wire-watch.js';
-import { useLoggedBuses } from './support/logged-buses.js';
+import { seqEvent, useLoggedBuses } from './support/logged-buses.js';
 
-function event(type: string, seq = 0): DomainEvent {
-  return createDomainEvent({
-    type,
-    aggregateId: 'agg',
-    aggregateType: 'Pressure',
-    data: { seq },
-    metadata: { source: 'redis-pubsub-backpressure', environment: 'test' },
-  });
-}
-
-/** A handler that holds every event until `open()`. */
-function gate() {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
-}
+const event = seqEvent;
 
 describe('RedisPubSubEventBus backpressure and bounded memory', () => {
   const { makeBus, startProxy } = useLoggedBuses();
@@ -29,10 +13,10 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
   it('sheds events over a full subscription into its dead letters with OverflowError, logged once, not per event', async () => {
     // Given a subscription whose handler is stuck, with a buffer of 10
     const { bus, logger } = makeBus('shed', { highWaterMark: 10 });
-    const stuck = gate();
+    const stuck = new Gate();
     const handled: number[] = [];
     await bus.subscribe('load.e', async (e) => {
-      await stuck.opened;
+      await stuck.wait();
       handled.push((e as DomainEvent<{ seq: number }>).data.seq);
     });
 

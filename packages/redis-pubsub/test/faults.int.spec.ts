@@ -1,20 +1,12 @@
-import { createDomainEvent, isHeraldError, PublishError, type BaseEvent, type DomainEvent } from '@herald/core';
+import { isHeraldError, PublishError, type BaseEvent, type DomainEvent } from '@herald/core';
 import type { Redis } from 'ioredis';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RedisConnectionError } from '../src/index.js';
 import { clientsNamed, killClients } from './support/redis.js';
-import { useLoggedBuses } from './support/logged-buses.js';
+import { seqEvent, useLoggedBuses } from './support/logged-buses.js';
 import { until } from '../../../tooling/test-support/wait.js';
 
-function event(type: string, seq = 0): DomainEvent {
-  return createDomainEvent({
-    type,
-    aggregateId: 'agg',
-    aggregateType: 'Fault',
-    data: { seq },
-    metadata: { source: 'redis-pubsub-faults', environment: 'test' },
-  });
-}
+const event = seqEvent;
 
 const seqOf = (e: BaseEvent) => (e as DomainEvent<{ seq: number }>).data.seq;
 

@@ -1,3 +1,4 @@
+import { createDomainEvent, type DomainEvent } from '@herald/core';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { CapturingLogger } from '../../../../tooling/test-support/logs.js';
@@ -43,4 +44,15 @@ export function useLoggedBuses() {
       return proxy;
     },
   };
+}
+
+/** An event numbered `seq` (in `data.seq`), for tests that follow order or count. */
+export function seqEvent(type: string, seq = 0): DomainEvent<{ seq: number }> {
+  return createDomainEvent({
+    type,
+    aggregateId: 'agg',
+    aggregateType: 'Test',
+    data: { seq },
+    metadata: { source: 'redis-pubsub-test', environment: 'test' },
+  });
 }
