@@ -1,4 +1,4 @@
-import type { Redactor } from '@herald/core';
+import type { PublishWindow, Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
 import type { ManagedConnection } from './managed-connection.js';
 
@@ -14,6 +14,8 @@ type Command<T> = (client: Redis) => Promise<T>;
 class Entry {
   sent = false;
   settled = false;
+  /** A publish holding a slot of the publish window, given back when it settles. */
+  windowed = false;
   constructor(
     readonly deadline: number,
     readonly resolve: (value: unknown) => void,
@@ -54,6 +56,8 @@ export class CommandConnection {
     readonly connection: ManagedConnection,
     private readonly timeoutMs: number,
     private readonly redactor: Redactor,
+    /** maxPublishesInFlight: `publish` entries hold one slot each until they settle (the caller took it). */
+    private readonly window?: PublishWindow,
   ) {
     connection.client.on('close', () => this.failSent());
   }
@@ -83,9 +87,19 @@ export class CommandConnection {
    * publish began, when it waited for a slot first: the wait counts within the bound.
    */
   publish<C>(channel: string, payload: string | Buffer, mapError: MapError<C>, context: C, startedAt?: number): Promise<number> {
-    if (!this.connection.isReady) return this.run((client) => client.publish(channel, payload), mapError, context, startedAt);
+    if (!this.connection.isReady) {
+      return new Promise<number>((resolve, reject) => {
+        const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
+        entry.windowed = this.window !== undefined;
+        this.connection.whenReady(this.timeoutMs).then(
+          () => this.send(entry, (client) => client.publish(channel, payload)),
+          (error: Error) => this.fail(entry, error, (error as { reason?: string }).reason === 'timeout' ? 'timeout' : 'unavailable'),
+        );
+      });
+    }
     return new Promise<number>((resolve, reject) => {
       const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
+      entry.windowed = this.window !== undefined;
       entry.sent = true;
       let reply: Promise<number>;
       try {
@@ -153,6 +167,7 @@ export class CommandConnection {
   private succeed(entry: Entry, value: unknown): void {
     if (entry.settled) return;
     entry.settled = true;
+    if (entry.windowed) this.window!.release();
     entry.resolve(value);
     this.settledOne();
   }
@@ -160,6 +175,7 @@ export class CommandConnection {
   private fail(entry: Entry, thrown: Error, failure: CommandFailure): void {
     if (entry.settled) return;
     entry.settled = true;
+    if (entry.windowed) this.window!.release();
     entry.reject(entry.mapError(this.redactor.error(thrown), failure, entry.context));
     this.settledOne();
   }

@@ -111,6 +111,7 @@ export class RedisPubSubEventBus implements EventBus {
     this.state = new ConnectionStateEmitter(this.logger, 'redis-pubsub', 'disconnected');
 
     const onState = () => this.onConnectionState();
+    this.window = new PublishWindow(this.options.maxPublishesInFlight, this.options.publishTimeoutMs);
     this.commands = new CommandConnection(
       new ManagedConnection({
         role: 'publisher',
@@ -123,8 +124,8 @@ export class RedisPubSubEventBus implements EventBus {
       }),
       this.options.publishTimeoutMs,
       this.redactor,
+      this.window,
     );
-    this.window = new PublishWindow(this.options.maxPublishesInFlight, this.options.publishTimeoutMs);
     this.deliveries = new DeliveryQueues({
       pipeline: this.pipeline,
       deadLetter: this.storeDeadLetter,
@@ -279,14 +280,17 @@ export class RedisPubSubEventBus implements EventBus {
       .then(() => this.publishNow(event, startedAt)) as Promise<unknown> as Promise<void>;
   };
 
+  /** The PUBLISH itself; its slot of the window is given back by CommandConnection when it settles. */
   private publishNow(event: BaseEvent, startedAt: number | undefined): Promise<number> {
-    const payload = this.encode(event);
-    const reply = this.commands.publish(this.channelOf(event.type), payload, eventPublishError, event, startedAt);
-    reply.then(this.releaseOne, this.releaseOne);
-    return reply;
+    let payload: string | Buffer;
+    try {
+      payload = this.encode(event);
+    } catch (error) {
+      this.window.release();
+      throw error;
+    }
+    return this.commands.publish(this.channelOf(event.type), payload, eventPublishError, event, startedAt);
   }
-
-  private readonly releaseOne = (): void => this.window.release(1);
 
   private windowFull(): Error {
     return new Error(`${this.options.maxPublishesInFlight} publishes were awaiting Redis's reply (maxPublishesInFlight) for the whole timeout`);
