@@ -1,4 +1,4 @@
-import { isHeraldError } from '@herald/core';
+import { isHeraldError, type DomainEvent } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchWire } from '../../../tooling/test-support/wire-watch.js';
 import { brokerProxy, BusFactory, event, proxyUrl, type TcpProxy, until } from './helpers.js';
@@ -41,7 +41,7 @@ describe('maxPublishesInFlight', () => {
     const bus = buses.create('window-ok', { maxPublishesInFlight: 5 });
     const got = new Set<number>();
     await bus.subscribe('wok.e', (e) => {
-      got.add((e.data as { seq: number }).seq);
+      got.add((e as DomainEvent<{ seq: number }>).data.seq);
     });
 
     // When 300 publishes are started without awaiting each
