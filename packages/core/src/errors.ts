@@ -14,7 +14,9 @@ export type HeraldErrorCode =
   | 'COMMAND_VALIDATION'
   | 'CONFIG'
   | 'TIMEOUT'
-  | 'CONNECTION';
+  | 'CONNECTION'
+  | 'OVERFLOW'
+  | 'STORE_CLOSED';
 
 /**
  * The brand every Herald error carries. `Symbol.for` gives the same symbol to every copy of
@@ -159,6 +161,27 @@ export class ConnectionError extends HeraldError {
 }
 
 Object.defineProperty(HeraldError.prototype, HERALD_ERROR_BRAND, { value: true });
+
+/**
+ * A subscription's buffer was full (its high-water mark) and a transport that
+ * cannot slow the publisher (Redis pub/sub) shed the event: it is in the dead
+ * letters with this error instead of growing memory without bound.
+ */
+export class OverflowError extends HeraldError {
+  /** The buffer's bound that was reached. */
+  readonly highWaterMark: number;
+  constructor(highWaterMark: number, message = `the subscription's buffer was full (highWaterMark ${highWaterMark}); the event was shed`) {
+    super('OVERFLOW', message);
+    this.highWaterMark = highWaterMark;
+  }
+}
+
+/** An event store used after its `close()`. */
+export class StoreClosedError extends HeraldError {
+  constructor(message = 'the event store is closed') {
+    super('STORE_CLOSED', message);
+  }
+}
 
 /**
  * True for Herald's errors, optionally of one code: an error carrying Herald's brand, from

@@ -30,6 +30,7 @@ export { createDeadLetterRecord } from './bus/dead-letter-record.js';
 export { createDeadLetters, InMemoryDeadLetterStore, type DeadLetterStore } from './bus/dead-letters.js';
 export { ConnectionStateEmitter } from './bus/connection-state.js';
 export { Deque } from './bus/deque.js';
+export { PublishWindow } from './bus/publish-window.js';
 export { DeliveryQueues, DeliveryQueue, type DeliveryQueuesOptions } from './bus/delivery-queues.js';
 export { InMemoryEventBus, type InMemoryEventBusOptions } from './bus/in-memory-event-bus.js';
 export type * from './store/types.js';

@@ -10,7 +10,9 @@ import {
   type HeraldErrorCode,
   isHeraldError,
   NoHandlerError,
+  OverflowError,
   PublishError,
+  StoreClosedError,
   TimeoutError,
   toError,
   UnsupportedError,
@@ -30,6 +32,8 @@ describe('HeraldError subclasses', () => {
     ['ConfigError', new ConfigError('EVENT_STORE', 'bad'), 'CONFIG'],
     ['TimeoutError', new TimeoutError('slow'), 'TIMEOUT'],
     ['ConnectionError', new ConnectionError('cannot connect to 127.0.0.1:6379'), 'CONNECTION'],
+    ['OverflowError', new OverflowError(100), 'OVERFLOW'],
+    ['StoreClosedError', new StoreClosedError(), 'STORE_CLOSED'],
   ];
 
   it.each(cases)('%s has its stable code, its class name and is a HeraldError and an Error', (name, error, code) => {

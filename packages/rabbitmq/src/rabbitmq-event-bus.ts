@@ -101,6 +101,7 @@ export class RabbitMQEventBus implements EventBus {
     this.publisher = new ConfirmPublisher({
       manager: this.publishConnection,
       timeoutMs: this.options.publishTimeoutMs,
+      maxInFlight: this.options.maxPublishesInFlight,
       logger: this.logger,
       redactor: this.redactor,
       prepare: (ch) => this.topology.declareShared(ch),

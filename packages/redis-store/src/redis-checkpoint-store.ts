@@ -1,5 +1,5 @@
 import { noopLogger, ValidationError, type CheckpointStore, type Logger } from '@herald/core';
-import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
+import { closeRedis, openRedis, redactRedisError, whenReady, type RedisConnection, type RedisInput } from './connection.js';
 import { keyLayout, type KeyLayout } from './key-layout.js';
 
 export interface RedisCheckpointStoreOptions {
@@ -8,6 +8,8 @@ export interface RedisCheckpointStoreOptions {
   /** Same meaning as RedisEventStore's; use the same prefix to keep a store's data together. Default `herald:`. */
   prefix?: string;
   logger?: Logger;
+  /** Same meaning as RedisEventStore's: the bound on waiting for Redis. Default 5,000 ms. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -18,8 +20,13 @@ export interface RedisCheckpointStoreOptions {
 export class RedisCheckpointStore implements CheckpointStore {
   readonly keys: KeyLayout;
   private readonly connection: RedisConnection;
+  private readonly connectTimeoutMs: number;
 
   constructor(options: RedisCheckpointStoreOptions) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    if (!Number.isInteger(this.connectTimeoutMs) || this.connectTimeoutMs < 1) {
+      throw new ValidationError('connectTimeoutMs', 'must be an integer ≥ 1');
+    }
     this.keys = keyLayout(options.prefix);
     this.connection = openRedis(options.redis, options.logger ?? noopLogger, 'redis-checkpoint-store');
   }
@@ -42,6 +49,9 @@ export class RedisCheckpointStore implements CheckpointStore {
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
     try {
+      if (this.connection.client.status !== 'ready') {
+        await whenReady(this.connection, this.connectTimeoutMs, 'redis-checkpoint-store');
+      }
       return await command();
     } catch (error) {
       throw redactRedisError(this.connection, error, 'redis-checkpoint-store');
