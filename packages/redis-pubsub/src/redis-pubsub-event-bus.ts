@@ -30,7 +30,7 @@ import type { Redis } from 'ioredis';
 import { CommandConnection, type CommandFailure } from './command-connection.js';
 import { ManagedConnection } from './managed-connection.js';
 import { busState, lastError } from './connection-status.js';
-import { RedisDeadLetterStore } from './dead-letter-store.js';
+import { RedisDeadLetterStore } from '@herald/redis-common';
 import { publishError } from './errors.js';
 import { publishBatch } from './publish-batch.js';
 import { globsFor } from './globs.js';

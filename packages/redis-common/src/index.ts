@@ -1,0 +1,11 @@
+export {
+  checkRedisSource,
+  createClient,
+  describeTarget,
+  isClusterClient,
+  isRedisClient,
+  secretsOf,
+  type RedisClient,
+  type RedisSource,
+} from './redis-source.js';
+export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
