@@ -17,3 +17,22 @@ export function unique(label: string): { prefix: string; connectionName: string 
 export function adminClient(url = REDIS_URL): Redis {
   return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 3 });
 }
+
+/** Buses built by a test, closed and their keys removed after it. */
+export class BusFactory {
+  private readonly buses: Array<{ close(): Promise<void> }> = [];
+  private readonly prefixes = new Set<string>();
+
+  track<B extends { close(): Promise<void>; prefix: string }>(bus: B): B {
+    this.buses.push(bus);
+    this.prefixes.add(bus.prefix);
+    return bus;
+  }
+
+  async cleanup(admin: Redis): Promise<void> {
+    await Promise.allSettled(this.buses.splice(0).map((b) => b.close()));
+    const { deleteKeys } = await import('../../../../tooling/test-support/redis-keys.js');
+    for (const prefix of this.prefixes) await deleteKeys(admin, prefix);
+    this.prefixes.clear();
+  }
+}
