@@ -104,7 +104,7 @@ export class RedisStreamsEventBus implements EventBus {
     this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
     this.cluster = isClusterClient(this.options.redis);
     this.state = new ConnectionStateEmitter(this.logger, 'redis-streams', 'disconnected');
-    this.commands = this.link('publisher', true);
+    this.commands = this.link('publisher');
     this.redactor = createRedactor(secretsOf(this.commands.client));
     this.target = describeTarget(this.commands.client);
     this.consumerBase = `${this.options.connectionName}@${hostname()}:${process.pid}`;
@@ -205,7 +205,7 @@ export class RedisStreamsEventBus implements EventBus {
       this.groupPatterns.set(group, { pattern, members: (known?.members ?? 0) + 1 });
     }
     const readers = (this.cluster ? this.streams.map((s) => [s]) : [this.streams]).map((streams) => ({
-      link: this.link('reader', false),
+      link: this.link('reader'),
       streams,
     }));
     for (const r of readers) this.readerLinks.add(r.link);
@@ -362,7 +362,7 @@ export class RedisStreamsEventBus implements EventBus {
   /** Dead-letter commands: on the bus's connection while it is open, on a short-lived one after close. */
   private async runCommand<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
     if (!this.closed) return this.commands.run(command, this.options.publishTimeoutMs);
-    const link = this.link('admin', false);
+    const link = this.link('admin');
     try {
       return await link.run(command, this.options.publishTimeoutMs);
     } finally {
@@ -389,7 +389,7 @@ export class RedisStreamsEventBus implements EventBus {
     }
   };
 
-  private link(role: 'publisher' | 'reader' | 'admin', publisher: boolean): Link {
+  private link(role: 'publisher' | 'reader' | 'admin'): Link {
     const client = createClient(
       this.options.redis,
       {
@@ -399,9 +399,11 @@ export class RedisStreamsEventBus implements EventBus {
         // resent there rather than left hanging (entries of a lost reply stay pending and are claimed).
         autoResendUnfulfilledCommands: this.cluster && role === 'reader',
         connectionName: `${this.options.connectionName}:${role}`,
-        ...(publisher ? { enableAutoPipelining: true } : {}),
+        // No auto-pipelining: ioredis never settles an auto-pipeline lost with its connection (without
+        // resending), and every later command of that slot would queue behind it until its timeout.
+        enableAutoPipelining: false,
       },
-      { lazyConnect: true, enableOfflineQueue: false, ...(publisher ? { enableAutoPipelining: true } : {}) },
+      { lazyConnect: true, enableOfflineQueue: false, enableAutoPipelining: false },
     );
     const secrets = this.redactor ?? createRedactor(secretsOf(client));
     return new Link({
