@@ -287,6 +287,11 @@ export class RedisStreamsEventBus implements EventBus {
     return this.trimming;
   }
 
+  /** The stream (partition) an event is appended to. */
+  streamOf(event: BaseEvent): string {
+    return this.keys.streamOf(event);
+  }
+
   // ---- internals ----------------------------------------------------------------
 
   private readonly transmit = async (event: BaseEvent): Promise<void> => {
