@@ -9,3 +9,4 @@ export {
   type RedisSource,
 } from './redis-source.js';
 export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
+export { redisOptionsFromConfig } from './redis-config.js';

@@ -1,4 +1,5 @@
-import { ConnectionError, createRedactor, noopLogger, ValidationError, type Logger, type Redactor } from '@herald/core';
+import { ConnectionError, createRedactor, noopLogger, type Logger, type Redactor } from '@herald/core';
+import { checkRedisSource, describeTarget, isRedisClient, secretsOf } from '@herald/redis-common';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** An ioredis client the user owns, ioredis options, or a `redis://` / `rediss://` (TLS) URL. */
@@ -19,16 +20,9 @@ export interface RedisConnection {
  * failed command's arguments to its errors, and for AUTH those hold the password.
  */
 export function openRedis(input: RedisInput, logger: Logger = noopLogger, component = 'redis-store'): RedisConnection {
-  if (isRedisClient(input)) return { client: input, owned: false, redactor: redactorFor(input) };
-  let client: Redis;
-  if (typeof input === 'string') {
-    if (!/^rediss?:\/\//i.test(input)) throw new ValidationError('redis', 'a URL must start with redis:// or rediss://');
-    client = new Redis(input, { lazyConnect: true });
-  } else if (input !== null && typeof input === 'object') {
-    client = new Redis({ lazyConnect: true, ...input });
-  } else {
-    throw new ValidationError('redis', 'must be an ioredis client, ioredis options or a redis:// URL');
-  }
+  checkRedisSource(input, { component, cluster: true });
+  if (isRedisClient(input)) return { client: input as Redis, owned: false, redactor: redactorFor(input as Redis) };
+  const client = typeof input === 'string' ? new Redis(input, { lazyConnect: true }) : new Redis({ lazyConnect: true, ...input });
   const redactor = redactorFor(client);
   client.on('error', (error: Error) => {
     logger.warn({ component, error: redactor.text(error.message), errorName: error.name }, 'redis connection error');
@@ -37,19 +31,7 @@ export function openRedis(input: RedisInput, logger: Logger = noopLogger, compon
 }
 
 function redactorFor(client: Redis): Redactor {
-  const { password, sentinelPassword } = client.options;
-  return createRedactor([password, sentinelPassword]);
-}
-
-/** Duck-typed so a client from another copy of ioredis is still recognised as one. */
-function isRedisClient(input: unknown): input is Redis {
-  return (
-    input instanceof Redis ||
-    (typeof input === 'object' &&
-      input !== null &&
-      typeof (input as Redis).defineCommand === 'function' &&
-      typeof (input as Redis).sendCommand === 'function')
-  );
+  return createRedactor(secretsOf(client));
 }
 
 /** Closes a client Herald created; leaves one the user passed in open. */
@@ -103,12 +85,4 @@ export function redactRedisError(connection: RedisConnection, error: unknown, co
     return new ConnectionError(`${component}: cannot connect to ${describeTarget(connection.client)}: ${error.message}`, { cause: error });
   }
   return error;
-}
-
-/** `host:port` (or the socket path) of a client, safe to log. */
-function describeTarget(client: Redis): string {
-  const { host, port, path, sentinels, name } = client.options;
-  if (path) return path;
-  if (sentinels && sentinels.length > 0) return `sentinel master ${name ?? '?'}`;
-  return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
 }

@@ -4,3 +4,4 @@ export { RedisStreamsConnectionError } from './link.js';
 export { RedeliveryLimitError } from './stream-subscription.js';
 export { KeyLayout } from './keys.js';
 export type { RedisSource } from '@herald/redis-common';
+export { redisStreamsOptionsFromEnv } from './env.js';
