@@ -34,6 +34,8 @@ interface Entry {
   fields: string[];
   /** Deliveries so far, this one included (Redis's delivery counter). */
   deliveries: number;
+  /** Settled and queued for XACK: held (and kept alive) until Redis confirmed it. */
+  acking?: boolean;
 }
 
 export interface StreamSubscriptionOptions {
@@ -85,6 +87,11 @@ export class StreamSubscription {
   private spaceWaiters: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
+  /** Settled entries waiting for the next XACK batch (one command per stream per turn of the event loop). */
+  private toAck: Entry[] = [];
+  private flushScheduled = false;
+  /** XACK batches under way, so stop() can wait for them. */
+  private readonly acking = new Set<Promise<void>>();
   /** Acknowledgements that failed (connection down) and are retried by the heartbeat. */
   private unacked: Entry[] = [];
   private stopping: Promise<void> | undefined;
@@ -130,6 +137,7 @@ export class StreamSubscription {
     }
     await Promise.allSettled(this.loops);
     await this.flushAcks();
+    await Promise.allSettled([...this.acking]);
     await Promise.allSettled(this.o.streams.map((s) => this.leave(s)));
   }
 
@@ -194,16 +202,21 @@ export class StreamSubscription {
     }
   }
 
+  /** The handler side is done with an entry: its slot frees now; the entry leaves `held` once acknowledged (or now, if it stays pending). */
   private done(entry: Entry): void {
     this.inFlight--;
-    this.held.delete(`${entry.stream} ${entry.id}`);
-    this.wakeReaders();
+    if (!entry.acking) this.release([entry]);
     this.pump();
     if (this.inFlight === 0 && this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+  }
+
+  private release(entries: Entry[]): void {
+    for (const e of entries) this.held.delete(`${e.stream} ${e.id}`);
+    this.wakeReaders();
   }
 
   private wakeReaders(): void {
@@ -270,22 +283,45 @@ export class StreamSubscription {
 
   private async deadLetterThenAck(entry: Entry, record: DeadLetterRecord): Promise<void> {
     // Not stored (Redis away): left pending, so it comes back rather than being lost.
-    if (await this.o.deadLetter(record)) await this.ack(entry);
+    if (await this.o.deadLetter(record)) this.ack(entry);
   }
 
-  private async ack(entry: Entry): Promise<void> {
-    try {
-      await this.o.commands.run((c) => c.xack(entry.stream, this.o.group, entry.id), this.o.timeoutMs);
-    } catch {
-      this.unacked.push(entry);
-    }
+  /** Queues an XACK; settled entries are acknowledged in batches, one command per stream. */
+  private ack(entry: Entry): void {
+    entry.acking = true;
+    this.toAck.push(entry);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flushAcks());
   }
 
   private async flushAcks(): Promise<void> {
-    if (this.unacked.length === 0) return;
-    const retry = this.unacked;
-    this.unacked = [];
-    await Promise.all(retry.map((e) => this.ack(e)));
+    this.flushScheduled = false;
+    if (this.unacked.length > 0) {
+      this.toAck.push(...this.unacked);
+      this.unacked = [];
+    }
+    if (this.toAck.length === 0) return;
+    const byStream = new Map<string, Entry[]>();
+    for (const e of this.toAck) {
+      const list = byStream.get(e.stream);
+      if (list) list.push(e);
+      else byStream.set(e.stream, [e]);
+    }
+    this.toAck = [];
+    const batches = [...byStream].map(async ([stream, entries]) => {
+      try {
+        await this.o.commands.run((c) => c.xack(stream, this.o.group, ...entries.map((e) => e.id)), this.o.timeoutMs);
+        this.release(entries);
+      } catch {
+        // Connection down: still held (kept alive), retried by the heartbeat.
+        this.unacked.push(...entries);
+      }
+    });
+    const all = Promise.all(batches).then(() => undefined);
+    this.acking.add(all);
+    await all;
+    this.acking.delete(all);
   }
 
   // ---- liveness and takeover -------------------------------------------------------
