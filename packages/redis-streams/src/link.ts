@@ -15,6 +15,15 @@ export class RedisStreamsConnectionError extends ConnectionError {
   }
 }
 
+interface Waiter {
+  reject: (error: Error) => void;
+  deadline: number;
+  timeoutMs: number;
+}
+
+/** How often expired commands are looked for: a command fails at most this much after its bound. */
+const SWEEP_MS = 50;
+
 export interface LinkOptions {
   role: string;
   client: RedisClient;
@@ -36,8 +45,9 @@ export class Link {
   private readonly options: LinkOptions;
   private lastLogged: string | undefined;
   private closing = false;
-  /** Rejecters of commands sent and not yet answered (see guard). */
-  private readonly inflight = new Set<(error: Error) => void>();
+  /** Commands sent and not yet answered (see guard). */
+  private readonly inflight = new Set<Waiter>();
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(options: LinkOptions) {
     this.options = options;
@@ -53,7 +63,7 @@ export class Link {
         const lost = [...this.inflight];
         this.inflight.clear();
         const error = new Error('the connection to Redis was lost before it replied');
-        for (const reject of lost) reject(error);
+        for (const w of lost) w.reject(error);
       }
       if (this.state !== 'idle' && this.state !== 'ended') this.set('down');
     });
@@ -102,33 +112,54 @@ export class Link {
   }
 
   /** Runs `command` on a ready connection; the whole call (waiting included) is bounded by `timeoutMs`. */
-  async run<T>(command: (client: RedisClient) => Promise<T>, timeoutMs: number): Promise<T> {
-    const deadline = performance.now() + timeoutMs;
-    if (!this.isReady) await this.whenReady(timeoutMs);
-    const left = Math.max(1, deadline - performance.now());
-    return withTimeout(this.guard(command(this.client)), left, () => new Error(`Redis did not reply within ${timeoutMs} ms`));
+  run<T>(command: (client: RedisClient) => Promise<T>, timeoutMs: number): Promise<T> {
+    if (this.isReady) return this.guard(command(this.client), timeoutMs);
+    const started = performance.now();
+    return this.whenReady(timeoutMs).then(() =>
+      this.guard(command(this.client), Math.max(1, timeoutMs - (performance.now() - started))),
+    );
   }
 
   /**
-   * `reply`, or a rejection as soon as the connection closes first. Without
-   * resending, ioredis never settles a command whose connection dropped before
-   * the reply (it discards it on reconnect); a blocked XREADGROUP would hang.
+   * `reply`, or a rejection when the connection closes first or `timeoutMs`
+   * passes. Without resending, ioredis never settles a command whose
+   * connection dropped before the reply (it discards it on reconnect); a
+   * blocked XREADGROUP would hang. One sweep timer serves every command (a
+   * timer per publish would cost more than the publish).
    */
-  guard<T>(reply: Promise<T>): Promise<T> {
+  guard<T>(reply: Promise<T>, timeoutMs = Number.POSITIVE_INFINITY): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const lost = (error: Error) => reject(error);
-      this.inflight.add(lost);
+      const waiter: Waiter = { reject, deadline: performance.now() + timeoutMs, timeoutMs };
+      this.inflight.add(waiter);
+      this.armSweep();
       reply.then(
         (value) => {
-          this.inflight.delete(lost);
+          this.inflight.delete(waiter);
           resolve(value);
         },
         (error: unknown) => {
-          this.inflight.delete(lost);
+          this.inflight.delete(waiter);
           reject(error);
         },
       );
     });
+  }
+
+  private armSweep(): void {
+    if (this.sweep !== undefined) return;
+    this.sweep = setInterval(() => {
+      const now = performance.now();
+      for (const w of this.inflight) {
+        if (w.deadline > now) continue;
+        this.inflight.delete(w);
+        w.reject(new Error(`Redis did not reply within ${w.timeoutMs} ms`));
+      }
+      if (this.inflight.size === 0) {
+        clearInterval(this.sweep);
+        this.sweep = undefined;
+      }
+    }, SWEEP_MS);
+    this.sweep.unref();
   }
 
   /** Starts connecting a lazy client or one that gave up. */

@@ -148,7 +148,8 @@ export class StreamSubscription {
     let failures = 0;
     while (!this.stopped) {
       const room = this.capacity - this.held.size;
-      if (room <= 0) {
+      // Read again once half the capacity is free (or nothing is held): a few large reads, not many of one entry.
+      if (room <= 0 || (room * 2 < this.capacity && this.held.size > 0)) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
         continue;
       }
