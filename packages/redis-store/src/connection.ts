@@ -1,9 +1,12 @@
 import { ConnectionError, createRedactor, noopLogger, type Logger, type Redactor } from '@herald/core';
 import { checkRedisSource, describeTarget, isRedisClient, secretsOf } from '@herald/redis-common';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 
-/** An ioredis client the user owns, ioredis options, or a `redis://` / `rediss://` (TLS) URL. */
-export type RedisInput = Redis | RedisOptions | string;
+/**
+ * An ioredis client the user owns (a `Redis`, or a `Cluster`: every key of a store shares one
+ * hash slot, see key-layout.ts), ioredis options, or a `redis://` / `rediss://` (TLS) URL.
+ */
+export type RedisInput = Redis | Cluster | RedisOptions | string;
 
 export interface RedisConnection {
   readonly client: Redis;
