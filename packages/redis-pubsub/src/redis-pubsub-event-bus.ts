@@ -8,6 +8,7 @@ import {
   composePublish,
   createDeadLetters,
   createRedactor,
+  publishEach,
   eventLogFields,
   toError,
   validateEvents,
@@ -191,12 +192,7 @@ export class RedisPubSubEventBus implements EventBus {
     validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
     if (this.closing) throw new BusClosedError();
     if (events.length === 0) return;
-    if (this.publishMiddleware) {
-      const results = await Promise.allSettled(events.map((e) => callPublish(this.sendValidated, e)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return;
-    }
+    if (this.publishMiddleware) return publishEach(this.sendValidated, events);
     const channels = events.map((e) => this.channelOf(e.type));
     await this.commands.run(
       (client) => publishBatch(client, channels, payloads),

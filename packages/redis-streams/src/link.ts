@@ -51,7 +51,8 @@ export class Link {
 
   constructor(options: LinkOptions) {
     this.options = options;
-    const c = (this.client = options.client);
+    this.client = options.client;
+    const c = this.client;
     c.on('connecting', () => this.set('connecting'));
     c.on('ready', () => {
       this.lastError = undefined;

@@ -9,6 +9,7 @@ import {
   DispatchPipeline,
   eventLogFields,
   PublishError,
+  publishEach,
   toError,
   validateEvents,
   ValidationError,
@@ -151,12 +152,7 @@ export class RedisStreamsEventBus implements EventBus {
     validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
     if (this.closing) throw new BusClosedError();
     if (events.length === 0) return;
-    if (this.publishMiddleware) {
-      const results = await Promise.allSettled(events.map((e) => this.tracked(callPublish(this.sendValidated, e))));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return;
-    }
+    if (this.publishMiddleware) return this.tracked(publishEach(this.sendValidated, events));
     const batches = new Map<string, Array<string | Buffer>>();
     events.forEach((e, i) => {
       const stream = this.keys.streamOf(e);

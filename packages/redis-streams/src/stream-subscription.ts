@@ -362,7 +362,9 @@ export class StreamSubscription {
           this.o.timeoutMs,
         );
         this.o.logger.info({ transport: 'redis-streams', group: this.o.group, stream, claimed: entries.length }, 'redis-streams: took over idle entries');
-        entries.forEach(([id, fields], i) => this.accept({ stream, id, fields, deliveries: Number(counts[i]?.[0]?.[3] ?? 1) }));
+        entries.forEach(([id, fields], i) => {
+          this.accept({ stream, id, fields, deliveries: Number(counts[i]?.[0]?.[3] ?? 1) });
+        });
       } catch (error) {
         if (/NOGROUP/.test(toError(error).message)) await this.createGroup(stream, '0').catch(() => undefined);
       }

@@ -44,9 +44,11 @@ interface Side {
 }
 
 function connect(target: Target, name: string): Redis | Cluster {
-  return target.kind === 'cluster'
-    ? new Cluster(CLUSTER_NODES, { redisOptions: { connectionName: name } })
-    : new Redis(URL, { connectionName: name });
+  const client =
+    target.kind === 'cluster' ? new Cluster(CLUSTER_NODES, { redisOptions: { connectionName: name } }) : new Redis(URL, { connectionName: name });
+  // A slow slot refresh on a loaded machine is retried by ioredis; without a listener it would be an unhandled 'error'.
+  client.on('error', () => {});
+  return client;
 }
 
 async function heraldSide(target: Target, prefix: string): Promise<Side> {
