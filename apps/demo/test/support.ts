@@ -84,7 +84,7 @@ async function cleanUpNamespace(
   declared?: { exchanges: string[]; queues: string[] },
 ): Promise<void> {
   if (where.transport === 'rabbitmq') await deleteRabbitTopology(namespace, env, declared);
-  if (where.transport === 'redis-pubsub' || where.store === 'redis') await deleteRedisKeys(namespace, env);
+  if (where.transport === 'redis-pubsub' || where.transport === 'redis-streams' || where.store === 'redis') await deleteRedisKeys(namespace, env);
 }
 
 /**

@@ -12,6 +12,7 @@ import { startTestApp, stopTestApp } from './support.js';
  */
 const setups = [
   { transport: 'redis-pubsub', store: 'redis' },
+  { transport: 'redis-streams', store: 'redis' },
   { transport: 'rabbitmq', store: 'memory' },
   { transport: 'rabbitmq', store: 'redis' },
   { transport: 'memory', store: 'redis' },

@@ -17,7 +17,7 @@ export {
 export { sleep, withTimeout } from './retry/sleep.js';
 export { noopLogger, eventLogFields, errorFields, type Logger } from './logger.js';
 export type * from './bus/types.js';
-export { callPublish, composeHandle, composePublish, type InvokeFn, type PublishFn } from './bus/middleware.js';
+export { callPublish, composeHandle, composePublish, publishEach, type InvokeFn, type PublishFn } from './bus/middleware.js';
 export {
   DispatchPipeline,
   normalizeHandler,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callPublish, ValidationError, type PublishFn } from '../src/index.js';
+import { callPublish, publishEach, ValidationError, type BaseEvent, type PublishFn } from '../src/index.js';
 import { domainEvent } from './helpers.js';
 
 describe('callPublish', () => {
@@ -35,5 +35,27 @@ describe('callPublish', () => {
       result = callPublish(send, domainEvent());
     }).not.toThrow();
     await expect(result).rejects.toBe(invalid);
+  });
+});
+
+describe('publishEach', () => {
+  it('publishes every event, waits for all, and rejects with the first failure only after all settled', async () => {
+    // Given a send that fails for the second event and is slow for the third
+    const settled: string[] = [];
+    const failure = new Error('second fails');
+    const send: PublishFn = async (event) => {
+      if (event.id === 'b') throw failure;
+      if (event.id === 'c') await new Promise((r) => setTimeout(r, 20));
+      settled.push(event.id);
+    };
+    const events = ['a', 'b', 'c'].map((id) => ({ id }) as BaseEvent);
+
+    // When all three are published
+    const error = await publishEach(send, events).catch((e: unknown) => e);
+
+    // Then the first failure is reported, and the slow publish had finished by then
+    expect(error).toBe(failure);
+    expect(settled).toEqual(['a', 'c']);
+    await expect(publishEach(send, [events[0]!])).resolves.toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { toError, type DeadLetterRecord, type Logger, type Redactor } from '@herald/core';
-import type { RedisDeadLetterStore } from './dead-letter-store.js';
+import type { RedisDeadLetterStore } from '@herald/redis-common';
 
 /** Records per script: one script holds Redis while it runs, so a batch stays small. */
 export const DEAD_LETTER_BATCH = 500;

@@ -1,5 +1,7 @@
-import { UnsupportedError, ValidationError } from '@herald/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { checkRedisSource, createClient } from '@herald/redis-common';
+import type { Redis, RedisOptions } from 'ioredis';
+
+export { describeTarget, secretsOf } from '@herald/redis-common';
 
 /** What `redis` may be: an ioredis instance (duplicated, never used or closed by the bus), options, or a URL. */
 export type RedisSource = Redis | RedisOptions | string;
@@ -21,49 +23,18 @@ const HERALD_OVERRIDES: RedisOptions = {
   autoResubscribe: false,
 };
 
-/** Creates the bus's connections from what the user passed. */
+/** Creates the bus's connections from what the user passed (checks and creation shared by the Redis packages). */
 export class RedisClients {
   private readonly source: RedisSource;
   private readonly connectionName: string;
 
   constructor(source: RedisSource, connectionName: string) {
-    if (source === null || source === undefined || (typeof source !== 'string' && typeof source !== 'object')) {
-      throw new ValidationError('redis', 'must be an ioredis instance, ioredis options or a redis:// / rediss:// URL');
-    }
-    if (typeof source === 'object' && (source as { isCluster?: boolean }).isCluster === true) {
-      throw new UnsupportedError('cluster', 'RedisPubSubEventBus takes a standalone or Sentinel connection, not a Cluster');
-    }
-    if (typeof source === 'string' && !/^rediss?:\/\//i.test(source)) {
-      throw new ValidationError('redis', 'a URL must start with redis:// or rediss:// (TLS)');
-    }
-    this.source = source;
+    this.source = checkRedisSource(source, { component: 'RedisPubSubEventBus', cluster: false }) as RedisSource;
     this.connectionName = connectionName;
   }
 
   /** A new, not yet connected client named `<connectionName>:<role>` (see CLIENT LIST). */
   create(role: ConnectionRole, extra: RedisOptions = {}): Redis {
-    const overrides: RedisOptions = { ...HERALD_OVERRIDES, ...extra, connectionName: `${this.connectionName}:${role}` };
-    const source = this.source;
-    if (typeof source === 'string') return new Redis(source, overrides);
-    if (isClient(source)) return source.duplicate(overrides);
-    return new Redis({ ...source, ...overrides });
+    return createClient(this.source, { ...HERALD_OVERRIDES, ...extra, connectionName: `${this.connectionName}:${role}` }) as Redis;
   }
-}
-
-function isClient(source: Redis | RedisOptions): source is Redis {
-  return typeof (source as Redis).duplicate === 'function' && typeof (source as Redis).sendCommand === 'function';
-}
-
-/** The secrets a client was configured with, for core's redactor (which also masks their URL-encoded forms). */
-export function secretsOf(client: Redis): Array<string | undefined> {
-  const { password, sentinelPassword } = client.options;
-  return [password, sentinelPassword];
-}
-
-/** `host:port` (or the socket path) of a client, safe to log. */
-export function describeTarget(client: Redis): string {
-  const { host, port, path, sentinels, name } = client.options;
-  if (path) return path;
-  if (sentinels && sentinels.length > 0) return `sentinel master ${name ?? '?'}`;
-  return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
 }

@@ -9,6 +9,7 @@ import {
   createDeadLetters,
   createRedactor,
   PublishWindow,
+  publishEach,
   validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
@@ -30,7 +31,7 @@ import { CommandConnection, type CommandFailure } from './command-connection.js'
 import { ManagedConnection } from './managed-connection.js';
 import { busState, lastError } from './connection-status.js';
 import { DeadLetterBatcher } from './dead-letter-batcher.js';
-import { RedisDeadLetterStore } from './dead-letter-store.js';
+import { RedisDeadLetterStore } from '@herald/redis-common';
 import { publishError } from './errors.js';
 import { publishBatch } from './publish-batch.js';
 import { globsFor } from './globs.js';
@@ -200,12 +201,7 @@ export class RedisPubSubEventBus implements EventBus {
     validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
     if (this.closing) throw new BusClosedError();
     if (events.length === 0) return;
-    if (this.publishMiddleware) {
-      const results = await Promise.allSettled(events.map((e) => callPublish(this.sendValidated, e)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-      if (failed) throw failed.reason;
-      return;
-    }
+    if (this.publishMiddleware) return publishEach(this.sendValidated, events);
     const channels = events.map((e) => this.channelOf(e.type));
     const weight = events.length;
     const mapError = (error: Error, failure: CommandFailure) => publishError(undefined, error, failure, weight);

@@ -1,8 +1,12 @@
-import { ConnectionError, createRedactor, noopLogger, ValidationError, type Logger, type Redactor } from '@herald/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { ConnectionError, createRedactor, noopLogger, type Logger, type Redactor } from '@herald/core';
+import { checkRedisSource, describeTarget, isRedisClient, secretsOf } from '@herald/redis-common';
+import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 
-/** An ioredis client the user owns, ioredis options, or a `redis://` / `rediss://` (TLS) URL. */
-export type RedisInput = Redis | RedisOptions | string;
+/**
+ * An ioredis client the user owns (a `Redis`, or a `Cluster`: every key of a store shares one
+ * hash slot, see key-layout.ts), ioredis options, or a `redis://` / `rediss://` (TLS) URL.
+ */
+export type RedisInput = Redis | Cluster | RedisOptions | string;
 
 export interface RedisConnection {
   readonly client: Redis;
@@ -19,17 +23,13 @@ export interface RedisConnection {
  * failed command's arguments to its errors, and for AUTH those hold the password.
  */
 export function openRedis(input: RedisInput, logger: Logger = noopLogger, component = 'redis-store'): RedisConnection {
-  if (isRedisClient(input)) return { client: input, owned: false, redactor: redactorFor(input) };
-  let client: Redis;
+  checkRedisSource(input, { component, cluster: true });
+  if (isRedisClient(input)) return { client: input as Redis, owned: false, redactor: redactorFor(input as Redis) };
   let everReady = false;
-  if (typeof input === 'string') {
-    if (!/^rediss?:\/\//i.test(input)) throw new ValidationError('redis', 'a URL must start with redis:// or rediss://');
-    client = new Redis(input, { lazyConnect: true, retryStrategy: firstConnectionOnce(() => everReady) });
-  } else if (input !== null && typeof input === 'object') {
-    client = new Redis({ lazyConnect: true, ...input, retryStrategy: firstConnectionOnce(() => everReady, input.retryStrategy) });
-  } else {
-    throw new ValidationError('redis', 'must be an ioredis client, ioredis options or a redis:// URL');
-  }
+  const client =
+    typeof input === 'string'
+      ? new Redis(input, { lazyConnect: true, retryStrategy: firstConnectionOnce(() => everReady) })
+      : new Redis({ lazyConnect: true, ...input, retryStrategy: firstConnectionOnce(() => everReady, (input as RedisOptions).retryStrategy) });
   client.on('ready', () => {
     everReady = true;
   });
@@ -55,19 +55,7 @@ function firstConnectionOnce(everReady: () => boolean, retry?: RedisOptions['ret
 }
 
 function redactorFor(client: Redis): Redactor {
-  const { password, sentinelPassword } = client.options;
-  return createRedactor([password, sentinelPassword]);
-}
-
-/** Duck-typed so a client from another copy of ioredis is still recognised as one. */
-function isRedisClient(input: unknown): input is Redis {
-  return (
-    input instanceof Redis ||
-    (typeof input === 'object' &&
-      input !== null &&
-      typeof (input as Redis).defineCommand === 'function' &&
-      typeof (input as Redis).sendCommand === 'function')
-  );
+  return createRedactor(secretsOf(client));
 }
 
 /** The last connection error of each client whenReady watched, for a call that arrives as the client gives up. */
@@ -183,12 +171,4 @@ export function redactRedisError(connection: RedisConnection, error: unknown, co
     return new ConnectionError(`${component}: cannot connect to ${describeTarget(connection.client)}: ${error.message}`, { cause: error });
   }
   return error;
-}
-
-/** `host:port` (or the socket path) of a client, safe to log. */
-function describeTarget(client: Redis): string {
-  const { host, port, path, sentinels, name } = client.options;
-  if (path) return path;
-  if (sentinels && sentinels.length > 0) return `sentinel master ${name ?? '?'}`;
-  return `${host ?? '127.0.0.1'}:${port ?? 6379}`;
 }

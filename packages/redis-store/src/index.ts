@@ -1,5 +1,5 @@
 export { MAX_EVENTS_PER_APPEND, RedisEventStore, type RedisEventStoreOptions } from './redis-event-store.js';
 export { RedisCheckpointStore, type RedisCheckpointStoreOptions } from './redis-checkpoint-store.js';
-export { redisOptionsFromConfig } from './config.js';
+export { redisOptionsFromConfig } from '@herald/redis-common';
 export { encodeStreamId, keyLayout, DEFAULT_PREFIX, type KeyLayout } from './key-layout.js';
 export type { RedisInput } from './connection.js';

@@ -19,7 +19,7 @@ import { defineStoreScripts, type StoreScripts } from './scripts.js';
 import { decodeStoredEvent, encodeEventBody } from './stored-event-codec.js';
 
 export interface RedisEventStoreOptions {
-  /** An ioredis client (left open on close), ioredis options or a redis:// / rediss:// URL. */
+  /** An ioredis client or Cluster (left open on close), ioredis options or a redis:// / rediss:// URL. */
   redis: RedisInput;
   /** Prefix of every key the store writes. Default `herald:`. */
   prefix?: string;

@@ -116,6 +116,14 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
         endpoints.push(`redis pub/sub ${redisConfig.host}:${redisConfig.port}/${redisConfig.db}`);
         break;
       }
+      case 'redis-streams': {
+        const { RedisStreamsEventBus, redisStreamsOptionsFromEnv } = await import('@herald/redis-streams');
+        const redisConfig = loadRedisConfig(env);
+        // REDIS_EVENT_STORE_* for the connection, REDIS_STREAMS_* (partitions, maxLen, …) for the streams.
+        bus = new RedisStreamsEventBus({ ...redisStreamsOptionsFromEnv(env), ...busOptions, prefix: `${busPrefix}:` });
+        endpoints.push(`redis streams ${redisConfig.host}:${redisConfig.port}/${redisConfig.db}`);
+        break;
+      }
       case 'rabbitmq': {
         const { RabbitMQEventBus, rabbitOptionsFromConfig } = await import('@herald/rabbitmq');
         const rabbit = loadRabbitMQConfig(env);

@@ -28,6 +28,17 @@ export function callPublish(send: PublishFn, event: BaseEvent): Promise<void> {
   }
 }
 
+/**
+ * Publishes every event through `send` at once (each through the publish
+ * middleware on its own) and waits for all of them; rejects with the first
+ * failure once every publish settled, so none is left running behind the caller.
+ */
+export async function publishEach(send: PublishFn, events: readonly BaseEvent[]): Promise<void> {
+  const results = await Promise.allSettled(events.map((e) => callPublish(send, e)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 /** Wraps a handler in every middleware's `handle`, first middleware outermost. Built once per subscription. */
 export function composeHandle(middleware: readonly EventBusMiddleware[], invoke: InvokeFn): InvokeFn {
   let fn = invoke;

@@ -1,7 +1,7 @@
 import type { RetryStrategy } from '../retry/retry-strategy.js';
 import { readBool, readEnum, readInt, type Env } from './env.js';
 
-export type EventBusTransport = 'memory' | 'redis-pubsub' | 'rabbitmq';
+export type EventBusTransport = 'memory' | 'redis-pubsub' | 'redis-streams' | 'rabbitmq';
 export type EventStoreKind = 'memory' | 'redis';
 
 export interface EventConfig {
@@ -32,7 +32,7 @@ export function loadEventConfig(env: Env = process.env): EventConfig {
     retry,
     deadLetterEnabled,
     trackingEnabled: readBool(env, 'EVENT_TRACKING_ENABLED', true),
-    transport: readEnum(env, 'EVENT_BUS_TRANSPORT', ['memory', 'redis-pubsub', 'rabbitmq'] as const, 'memory'),
+    transport: readEnum(env, 'EVENT_BUS_TRANSPORT', ['memory', 'redis-pubsub', 'redis-streams', 'rabbitmq'] as const, 'memory'),
     store: readEnum(env, 'EVENT_STORE', ['memory', 'redis'] as const, 'memory'),
   };
 }

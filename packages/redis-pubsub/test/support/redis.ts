@@ -4,6 +4,7 @@ import { deleteKeys } from '../../../../tooling/test-support/redis-keys.js';
 import { RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../../src/index.js';
 
 export { deleteKeys } from '../../../../tooling/test-support/redis-keys.js';
+export { clientsNamed, killClients } from '../../../../tooling/test-support/redis-clients.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -35,28 +36,4 @@ export class BusFactory {
     await Promise.allSettled(this.buses.splice(0).map((b) => b.close()));
     for (const prefix of this.prefixes.splice(0)) await deleteKeys(admin, prefix);
   }
-}
-
-/** CLIENT LIST entries whose name starts with `name` (this process's test connections only). */
-export async function clientsNamed(admin: Redis, name: string): Promise<Array<{ id: string; name: string; flags: string; psub: number }>> {
-  const list = (await admin.client('LIST')) as string;
-  return list
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=') as [string, string])))
-    .filter((c) => typeof c.name === 'string' && c.name.startsWith(name))
-    .map((c) => ({ id: c.id!, name: c.name!, flags: c.flags ?? '', psub: Number(c.psub ?? 0) }));
-}
-
-/** Kills the named connections (CLIENT KILL ID), optionally only pub/sub ones. Returns how many. */
-export async function killClients(admin: Redis, name: string, only?: 'pubsub' | 'normal'): Promise<number> {
-  const clients = await clientsNamed(admin, name);
-  let killed = 0;
-  for (const c of clients) {
-    const isPubSub = c.flags.includes('P');
-    if (only === 'pubsub' && !isPubSub) continue;
-    if (only === 'normal' && isPubSub) continue;
-    killed += Number(await admin.client('KILL', 'ID', c.id));
-  }
-  return killed;
 }

@@ -1,0 +1,12 @@
+export {
+  checkRedisSource,
+  createClient,
+  describeTarget,
+  isClusterClient,
+  isRedisClient,
+  secretsOf,
+  type RedisClient,
+  type RedisSource,
+} from './redis-source.js';
+export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
+export { redisOptionsFromConfig } from './redis-config.js';

@@ -1,0 +1,3 @@
+import { heraldVitest } from '../../tooling/vitest.base';
+
+export default heraldVitest();

@@ -1,0 +1,86 @@
+import { DEFAULT_MAX_EVENT_BYTES, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import { checkRedisSource, type RedisSource } from '@herald/redis-common';
+
+export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
+  /**
+   * An ioredis `Redis` or `Cluster` (the bus duplicates it for its own
+   * connections and never closes it), ioredis options, or a `redis://` /
+   * `rediss://` (TLS) URL.
+   */
+  redis: RedisSource;
+  /** Prepended to every key. No braces: the bus places its own hash tags. Default `herald:`. */
+  prefix?: string;
+  /** Streams the events are spread over by `aggregateId` (else by type). Default 1. */
+  partitions?: number;
+  /**
+   * Approximate length each stream is trimmed towards. Trimming never removes an
+   * entry some consumer group has not read and acknowledged (see README). Default: no trimming.
+   */
+  maxLen?: number;
+  /** An entry pending this long with no sign of life from its consumer is taken over by a live member. Default 15,000 ms. */
+  claimIdleMs?: number;
+  /** How long one XREADGROUP blocks waiting for entries. Default 2,000 ms. */
+  blockMs?: number;
+  /** Entries a subscription holds (read and not yet acknowledged) besides its running handlers. Default 10. */
+  prefetch?: number;
+  /** Bound for every wait on Redis: publish, connect, subscribe. Default 5,000 ms. */
+  publishTimeoutMs?: number;
+  /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000 ms. */
+  closeTimeoutMs?: number;
+  /** CLIENT SETNAME base of the bus's connections (`<name>:publisher`, `<name>:reader`). Default `herald-streams`. */
+  connectionName?: string;
+  /** Dead letters kept (oldest dropped beyond, logged). Default 10,000. */
+  maxDeadLetters?: number;
+}
+
+export interface ResolvedOptions {
+  redis: RedisSource;
+  prefix: string;
+  partitions: number;
+  maxLen: number | undefined;
+  claimIdleMs: number;
+  blockMs: number;
+  prefetch: number;
+  publishTimeoutMs: number;
+  closeTimeoutMs: number;
+  connectionName: string;
+  maxDeadLetters: number;
+  maxRawChars: number;
+}
+
+export const DEFAULT_PREFIX = 'herald:';
+
+/** Checks and completes the options; ValidationError names the bad one. */
+export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new ValidationError('options', 'must be an object with at least `redis`');
+  }
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (typeof prefix !== 'string') throw new ValidationError('prefix', 'must be a string');
+  if (/[{}]/.test(prefix)) {
+    throw new ValidationError('prefix', 'must not contain { or }: the bus places its own Redis Cluster hash tags after it');
+  }
+  const connectionName = options.connectionName ?? 'herald-streams';
+  if (typeof connectionName !== 'string' || !/^[!-~]+$/.test(connectionName)) {
+    throw new ValidationError('connectionName', 'must be printable ASCII without spaces (CLIENT SETNAME)');
+  }
+  return {
+    redis: checkRedisSource(options.redis, { component: 'RedisStreamsEventBus', cluster: true }),
+    prefix,
+    partitions: positiveInt(options.partitions ?? 1, 'partitions'),
+    maxLen: options.maxLen === undefined ? undefined : positiveInt(options.maxLen, 'maxLen'),
+    claimIdleMs: positiveInt(options.claimIdleMs ?? 15_000, 'claimIdleMs'),
+    blockMs: positiveInt(options.blockMs ?? 2_000, 'blockMs'),
+    prefetch: positiveInt(options.prefetch ?? 10, 'prefetch'),
+    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    connectionName,
+    maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
+    maxRawChars: DEFAULT_MAX_EVENT_BYTES,
+  };
+}
+
+function positiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
+  return value;
+}

@@ -1,0 +1,448 @@
+import { hostname } from 'node:os';
+import {
+  BusClosedError,
+  callPublish,
+  composePublish,
+  ConnectionStateEmitter,
+  createDeadLetters,
+  createRedactor,
+  DispatchPipeline,
+  eventLogFields,
+  PublishError,
+  publishEach,
+  toError,
+  validateEvents,
+  ValidationError,
+  type BaseEvent,
+  type ConnectionState,
+  type ConnectionStateChange,
+  type DeadLetterRecord,
+  type DeadLetters,
+  type EventBus,
+  type EventHandler,
+  type HandlerFunction,
+  type Logger,
+  type PublishFn,
+  type Redactor,
+  type SubscribeOptions,
+  type Subscription,
+  type TransportCapabilities,
+} from '@herald/core';
+import {
+  createClient,
+  describeTarget,
+  isClusterClient,
+  RedisDeadLetterStore,
+  secretsOf,
+  type RedisClient,
+} from '@herald/redis-common';
+import type { Redis } from 'ioredis';
+import { groupNameOf, KeyLayout } from './keys.js';
+import { Link } from './link.js';
+import { resolveOptions, type RedisStreamsEventBusOptions, type ResolvedOptions } from './options.js';
+import { EVENT_FIELD, StreamSubscription, TARGET_FIELD } from './stream-subscription.js';
+import { TRIM_SCRIPT } from './trim-script.js';
+
+/** Entries one trim run looks at, at most (a long backlog is trimmed over several runs). */
+const TRIM_BATCH = 10_000;
+
+/**
+ * The event bus over Redis Streams: at-least-once. Events are appended (XADD)
+ * to one of `partitions` streams by aggregateId; every subscription reads
+ * through a Redis consumer group (its Herald group's, or one of its own when
+ * ungrouped), acknowledges an entry only after its handler settled, and takes
+ * over entries a dead member left pending. See README for the guarantees.
+ */
+export class RedisStreamsEventBus implements EventBus {
+  readonly capabilities: TransportCapabilities = Object.freeze({
+    persistent: true,
+    consumerGroups: true,
+    redelivery: true,
+    ordered: true,
+    deadLetters: true,
+  });
+  readonly deadLetters: DeadLetters;
+  readonly prefix: string;
+  /** The stream keys, one per partition. */
+  readonly streams: readonly string[];
+
+  private readonly options: ResolvedOptions;
+  private readonly pipeline: DispatchPipeline;
+  private readonly logger: Logger;
+  private readonly encode: (event: BaseEvent) => string | Buffer;
+  private readonly keys: KeyLayout;
+  private readonly cluster: boolean;
+  private readonly target: string;
+  private readonly redactor: Redactor;
+  private readonly commands: Link;
+  private readonly readerLinks = new Set<Link>();
+  private readonly readersOf = new Map<string, Link[]>();
+  private readonly store: RedisDeadLetterStore;
+  private readonly state: ConnectionStateEmitter;
+  private readonly subscriptions = new Map<string, StreamSubscription>();
+  /** Pattern of each local group, so members agree (they share one Redis consumer group). */
+  private readonly groupPatterns = new Map<string, { pattern: string; members: number }>();
+  private readonly stopped = new Map<string, Promise<void>>();
+  private readonly send: PublishFn;
+  private readonly sendValidated: PublishFn;
+  private readonly publishMiddleware: boolean;
+  private readonly consumerBase: string;
+  private pendingPublishes = 0;
+  private publishIdle: Array<() => void> = [];
+  private readonly sinceTrim = new Map<string, number>();
+  private trimming: Promise<number> | undefined;
+  private closing: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(options: RedisStreamsEventBusOptions) {
+    this.options = resolveOptions(options);
+    this.prefix = this.options.prefix;
+    this.keys = new KeyLayout(this.prefix, this.options.partitions);
+    this.streams = this.keys.streams;
+    this.pipeline = new DispatchPipeline(options);
+    this.logger = this.pipeline.logger;
+    const codec = this.pipeline.codec;
+    this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
+    this.cluster = isClusterClient(this.options.redis);
+    this.state = new ConnectionStateEmitter(this.logger, 'redis-streams', 'disconnected');
+    this.commands = this.link('publisher');
+    this.redactor = createRedactor(secretsOf(this.commands.client));
+    this.target = describeTarget(this.commands.client);
+    this.consumerBase = `${this.options.connectionName}@${hostname()}:${process.pid}`;
+    this.store = new RedisDeadLetterStore(
+      this.keys.deadLetterPrefix,
+      (command) => this.runCommand((client) => command(client as Redis)),
+      codec,
+      this.logger,
+      this.options.maxDeadLetters,
+      this.options.maxRawChars,
+    );
+    this.deadLetters = createDeadLetters(this.store, (record) => this.redeliver(record));
+    const middleware = options.middleware ?? [];
+    this.publishMiddleware = middleware.some((m) => typeof m.publish === 'function');
+    this.send = this.pipeline.composePublish(this.transmit);
+    this.sendValidated = composePublish(middleware, this.transmit);
+  }
+
+  // ---- EventBus -------------------------------------------------------------
+
+  async connect(): Promise<void> {
+    if (this.closing) throw new BusClosedError();
+    await this.commands.whenReady(this.options.publishTimeoutMs, true);
+  }
+
+  on(_event: 'connection', listener: (change: ConnectionStateChange) => void): () => void {
+    return this.state.on(listener);
+  }
+
+  publish(event: BaseEvent): Promise<void> {
+    return this.closing ? Promise.reject(new BusClosedError()) : this.tracked(callPublish(this.send, event));
+  }
+
+  /**
+   * Validates (and encodes) the whole batch first: nothing is sent if one event
+   * is bad. Then the XADDs go out pipelined, in order per partition: one round
+   * trip on a standalone server, one per partition on a Cluster.
+   */
+  async publishAll(events: BaseEvent[]): Promise<void> {
+    const payloads: Array<string | Buffer> = [];
+    const encode = (e: BaseEvent, i: number) => {
+      payloads[i] = this.encode(e);
+    };
+    validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
+    if (this.closing) throw new BusClosedError();
+    if (events.length === 0) return;
+    if (this.publishMiddleware) return this.tracked(publishEach(this.sendValidated, events));
+    const batches = new Map<string, Array<string | Buffer>>();
+    events.forEach((e, i) => {
+      const stream = this.keys.streamOf(e);
+      const batch = batches.get(stream) ?? [];
+      batch.push(payloads[i]!);
+      batches.set(stream, batch);
+    });
+    const groups = this.cluster ? [...batches].map((b) => [b]) : [[...batches]];
+    await this.tracked(
+      Promise.all(
+        groups.map(async (group) => {
+          try {
+            const results = await this.commands.run((c) => {
+              const p = c.pipeline();
+              for (const [stream, batch] of group) for (const payload of batch) p.xadd(stream, '*', EVENT_FIELD, payload);
+              return p.exec();
+            }, this.options.publishTimeoutMs);
+            const failed = results?.find(([error]) => error);
+            if (failed) throw failed[0];
+          } catch (error) {
+            throw this.publishError(undefined, error, events.length);
+          }
+          for (const [stream, batch] of group) this.published(stream, batch.length);
+        }),
+      ).then(() => undefined),
+    );
+  }
+
+  async subscribe<T extends BaseEvent = BaseEvent>(
+    pattern: string,
+    handler: EventHandler<T> | HandlerFunction<T>,
+    options: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    if (this.closing) throw new BusClosedError();
+    const target = this.pipeline.createTarget(pattern, handler, options);
+    const { subscription } = target;
+    const group = subscription.group;
+    if (group !== undefined) {
+      const known = this.groupPatterns.get(group);
+      if (known && known.pattern !== pattern) {
+        throw new ValidationError(
+          'pattern',
+          `group "${group}" already subscribes to "${known.pattern}"; every member of a group must use the same pattern`,
+        );
+      }
+      this.groupPatterns.set(group, { pattern, members: (known?.members ?? 0) + 1 });
+    }
+    const readers = (this.cluster ? this.streams.map((s) => [s]) : [this.streams]).map((streams) => ({
+      link: this.link('reader'),
+      streams,
+    }));
+    for (const r of readers) this.readerLinks.add(r.link);
+    this.readersOf.set(subscription.id, readers.map((r) => r.link));
+    const sub = new StreamSubscription({
+      pipeline: this.pipeline,
+      target,
+      group: groupNameOf(group, subscription.id),
+      consumer: `${this.consumerBase}:${subscription.id.slice(0, 8)}`,
+      ownGroup: group === undefined,
+      streams: this.streams,
+      commands: this.commands,
+      readers,
+      claimIdleMs: this.options.claimIdleMs,
+      blockMs: this.options.blockMs,
+      prefetch: this.options.prefetch,
+      timeoutMs: this.options.publishTimeoutMs,
+      closeTimeoutMs: this.options.closeTimeoutMs,
+      deadLetter: this.storeDeadLetter,
+      logger: this.logger,
+    });
+    this.subscriptions.set(subscription.id, sub);
+    try {
+      await sub.start();
+    } catch (error) {
+      await this.unsubscribe(subscription);
+      throw this.closing ? new BusClosedError() : error;
+    }
+    if (this.closing) throw new BusClosedError();
+    return subscription;
+  }
+
+  async unsubscribe(subscription: Subscription): Promise<void> {
+    const sub = this.subscriptions.get(subscription?.id);
+    if (!sub) {
+      await this.stopped.get(subscription?.id);
+      return;
+    }
+    this.subscriptions.delete(subscription.id);
+    const group = subscription.group;
+    if (group !== undefined) {
+      const known = this.groupPatterns.get(group);
+      if (known && --known.members === 0) this.groupPatterns.delete(group);
+    }
+    const stopping = sub.stop().catch((error: unknown) => {
+      this.logger.warn({ transport: 'redis-streams', pattern: subscription.pattern, error: this.redactor.text(toError(error).message) }, 'redis-streams: unsubscribe could not clean up in Redis');
+    });
+    this.stopped.set(subscription.id, stopping);
+    await stopping;
+    for (const link of this.readersOf.get(subscription.id) ?? []) this.readerLinks.delete(link);
+    this.readersOf.delete(subscription.id);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * Trims every stream towards `maxLen` now (the bus also does it as it
+   * publishes), never past an entry a consumer group still needs. Returns the
+   * number of entries removed. Without `maxLen` it does nothing.
+   */
+  trim(): Promise<number> {
+    const maxLen = this.options.maxLen;
+    if (maxLen === undefined) return Promise.resolve(0);
+    this.trimming ??= (async () => {
+      let removed = 0;
+      try {
+        for (const stream of this.streams) {
+          this.sinceTrim.set(stream, 0);
+          removed += Number(await this.commands.run((c) => c.eval(TRIM_SCRIPT, 1, stream, maxLen, TRIM_BATCH), this.options.publishTimeoutMs));
+        }
+      } finally {
+        this.trimming = undefined;
+      }
+      return removed;
+    })();
+    return this.trimming;
+  }
+
+  /** The stream (partition) an event is appended to. */
+  streamOf(event: BaseEvent): string {
+    return this.keys.streamOf(event);
+  }
+
+  // ---- internals ----------------------------------------------------------------
+
+  private readonly transmit = async (event: BaseEvent): Promise<void> => {
+    const stream = this.keys.streamOf(event);
+    const payload = this.encode(event);
+    try {
+      await this.commands.run((c) => c.xadd(stream, '*', EVENT_FIELD, payload), this.options.publishTimeoutMs);
+    } catch (error) {
+      throw this.publishError(event, error);
+    }
+    this.published(stream, 1);
+  };
+
+  private publishError(event: BaseEvent | undefined, thrown: unknown, batchSize?: number): PublishError {
+    if (thrown instanceof PublishError) return thrown;
+    const error = this.redactor.error(thrown);
+    const what = event ? `${event.type} (${event.id})` : `a batch of ${batchSize ?? '?'} events`;
+    return new PublishError(`redis-streams: could not publish ${what}: ${error.message}`, {
+      eventId: event?.id,
+      eventType: event?.type,
+      cause: error,
+    });
+  }
+
+  /** Counts publishes so close() can wait for them. */
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.pendingPublishes++;
+    return work.finally(() => {
+      if (--this.pendingPublishes === 0) {
+        const waiters = this.publishIdle;
+        this.publishIdle = [];
+        for (const w of waiters) w();
+      }
+    });
+  }
+
+  /** With maxLen, a trim runs in the background once a stream grew by a tenth of it. */
+  private published(stream: string, n: number): void {
+    const maxLen = this.options.maxLen;
+    if (maxLen === undefined) return;
+    const since = (this.sinceTrim.get(stream) ?? 0) + n;
+    this.sinceTrim.set(stream, since);
+    if (since >= Math.max(1, Math.floor(maxLen / 10)) && !this.trimming && !this.closing) {
+      this.trim().catch((error: unknown) => {
+        this.logger.warn({ transport: 'redis-streams', error: this.redactor.text(toError(error).message) }, 'redis-streams: trimming failed');
+      });
+    }
+  }
+
+  /**
+   * Replay: to the consumer group that failed (an entry only that group
+   * handles, the others acknowledge it unseen), or — for an ungrouped
+   * subscription — published again to every subscriber.
+   */
+  private redeliver(record: DeadLetterRecord): Promise<void> {
+    const event = record.event!;
+    if (record.group === undefined) return this.publish(event);
+    if (this.closing) return Promise.reject(new BusClosedError());
+    const stream = this.keys.streamOf(event);
+    const payload = this.encode(event);
+    return this.tracked(
+      this.commands
+        .run((c) => c.xadd(stream, '*', EVENT_FIELD, payload, TARGET_FIELD, record.group!), this.options.publishTimeoutMs)
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            throw this.publishError(event, error);
+          },
+        ),
+    );
+  }
+
+  /** Dead-letter commands: on the bus's connection while it is open, on a short-lived one after close. */
+  private async runCommand<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
+    if (!this.closed) return this.commands.run(command, this.options.publishTimeoutMs);
+    const link = this.link('admin');
+    try {
+      return await link.run(command, this.options.publishTimeoutMs);
+    } finally {
+      link.abort();
+    }
+  }
+
+  /** Stores a dead letter; true when stored. A failure is logged and the entry stays pending (it comes back). */
+  private readonly storeDeadLetter = async (record: DeadLetterRecord): Promise<boolean> => {
+    try {
+      await this.store.add(record);
+      return true;
+    } catch (error) {
+      this.logger.error(
+        {
+          ...(record.event ? eventLogFields(record.event) : {}),
+          deadLetterId: record.id,
+          pattern: record.pattern,
+          error: this.redactor.text(toError(error).message),
+        },
+        'redis-streams: could not store a dead letter; the entry stays pending and will be delivered again',
+      );
+      return false;
+    }
+  };
+
+  private link(role: 'publisher' | 'reader' | 'admin'): Link {
+    const client = createClient(
+      this.options.redis,
+      {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        // A Cluster reports a lost node connection to no one, so a reader's blocked XREADGROUP is
+        // resent there rather than left hanging (entries of a lost reply stay pending and are claimed).
+        autoResendUnfulfilledCommands: this.cluster && role === 'reader',
+        connectionName: `${this.options.connectionName}:${role}`,
+        // No auto-pipelining: ioredis never settles an auto-pipeline lost with its connection (without
+        // resending), and every later command of that slot would queue behind it until its timeout.
+        enableAutoPipelining: false,
+      },
+      { lazyConnect: true, enableOfflineQueue: false, enableAutoPipelining: false },
+    );
+    const secrets = this.redactor ?? createRedactor(secretsOf(client));
+    return new Link({
+      role,
+      client,
+      target: this.target ?? describeTarget(client),
+      logger: this.logger,
+      redactor: secrets,
+      onState: () => this.onConnectionState(),
+    });
+  }
+
+  private onConnectionState(): void {
+    if (this.closing) return;
+    const links = [this.commands, ...this.readerLinks].filter((l) => l?.used);
+    if (links.length === 0) return;
+    let state: ConnectionState;
+    if (links.some((l) => l.state === 'reconnecting')) state = 'reconnecting';
+    else if (links.some((l) => l.state === 'down' || l.state === 'ended')) state = 'disconnected';
+    else state = links.some((l) => l.state === 'ready') ? 'connected' : 'connecting';
+    this.state.set(state, links.find((l) => l.state !== 'ready' && l.lastError)?.lastError);
+  }
+
+  /**
+   * close(): new publishes are refused, those under way finish (each is
+   * bounded); every subscription stops (a barrier: running handlers finish or
+   * are aborted after closeTimeoutMs; what was read and not settled stays
+   * pending in Redis for another member); then the connections close. The
+   * user's own client is never touched.
+   */
+  private async shutdown(): Promise<void> {
+    if (this.pendingPublishes > 0) await new Promise<void>((resolve) => this.publishIdle.push(resolve));
+    const subs = [...this.subscriptions.values()].map((s) => this.unsubscribe(s.subscription));
+    await Promise.all(subs);
+    await this.trimming?.catch(() => undefined);
+    this.closed = true;
+    for (const link of this.readerLinks) link.abort();
+    await this.commands.close(this.options.publishTimeoutMs);
+    this.state.set('closed');
+  }
+}

@@ -1,0 +1,400 @@
+import { setMaxListeners } from 'node:events';
+import {
+  createDeadLetterRecord,
+  eventLogFields,
+  sleep,
+  toError,
+  type BaseEvent,
+  type DeadLetterRecord,
+  type DeliveryOutcome,
+  type DispatchPipeline,
+  type DispatchTarget,
+  type Logger,
+  type Subscription,
+} from '@herald/core';
+import type { RedisClient } from '@herald/redis-common';
+import type { Link } from './link.js';
+
+/** The field of a stream entry that holds the encoded event. */
+export const EVENT_FIELD = 'e';
+/** Set on a replayed dead letter: only this consumer group handles the entry; the others acknowledge it unseen. */
+export const TARGET_FIELD = 'to';
+
+/** An entry was delivered more often than its subscription allows attempts without ever being settled. */
+export class RedeliveryLimitError extends Error {
+  constructor(readonly deliveries: number, maxAttempts: number) {
+    super(`delivered ${deliveries} times (maxAttempts ${maxAttempts}) without being settled: its consumers died or lost their connection while handling it`);
+    this.name = 'RedeliveryLimitError';
+  }
+}
+
+interface Entry {
+  stream: string;
+  id: string;
+  fields: string[];
+  /** Deliveries so far, this one included (Redis's delivery counter). */
+  deliveries: number;
+  /** Settled and queued for XACK: held (and kept alive) until Redis confirmed it. */
+  acking?: boolean;
+}
+
+export interface StreamSubscriptionOptions {
+  pipeline: DispatchPipeline;
+  target: DispatchTarget;
+  /** The Redis consumer group. */
+  group: string;
+  /** This subscription's consumer name within the group. */
+  consumer: string;
+  /** True for an ungrouped subscription: its group is its own and is removed when it stops. */
+  ownGroup: boolean;
+  streams: readonly string[];
+  /** Non-blocking commands: XGROUP, XACK, XAUTOCLAIM, XCLAIM, XPENDING. */
+  commands: Link;
+  /** Blocking readers and the streams each reads (all on one standalone connection; one per partition on a Cluster). */
+  readers: ReadonlyArray<{ link: Link; streams: readonly string[] }>;
+  claimIdleMs: number;
+  blockMs: number;
+  prefetch: number;
+  timeoutMs: number;
+  closeTimeoutMs: number;
+  /** Stores a dead letter; resolves true when it is stored (the entry may then be acknowledged). */
+  deadLetter: (record: DeadLetterRecord) => Promise<boolean>;
+  logger: Logger;
+}
+
+type StreamReply = Array<[string, Array<[string, string[] | null]>]> | null;
+
+/**
+ * One subscription on the streams: reads its consumer group with XREADGROUP,
+ * hands entries to core's DispatchPipeline (retries wait in process while the
+ * entry stays pending), acknowledges (XACK) only once the handler settled,
+ * keeps its held entries fresh (XCLAIM JUSTID) so no live member's work is
+ * taken over, and takes over entries other members left idle past
+ * `claimIdleMs` (XAUTOCLAIM).
+ */
+export class StreamSubscription {
+  readonly subscription: Subscription;
+  private readonly o: StreamSubscriptionOptions;
+  /** Entries read and not yet settled, by `<stream> <id>`. */
+  private readonly held = new Map<string, Entry>();
+  private readonly queue: Entry[] = [];
+  private inFlight = 0;
+  private readonly capacity: number;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly stopRetries = new AbortController();
+  private readonly loops: Array<Promise<void>> = [];
+  private spaceWaiters: Array<() => void> = [];
+  private idleWaiters: Array<() => void> = [];
+  private timers: NodeJS.Timeout[] = [];
+  /** Settled entries waiting for the next XACK batch (one command per stream per turn of the event loop). */
+  private toAck: Entry[] = [];
+  private flushScheduled = false;
+  /** XACK batches under way, so stop() can wait for them. */
+  private readonly acking = new Set<Promise<void>>();
+  /** Acknowledgements that failed (connection down) and are retried by the heartbeat. */
+  private unacked: Entry[] = [];
+  private stopping: Promise<void> | undefined;
+
+  constructor(options: StreamSubscriptionOptions) {
+    this.o = options;
+    this.subscription = options.target.subscription;
+    this.capacity = Math.max(options.prefetch, this.subscription.concurrency);
+    setMaxListeners(0, this.abort.signal, this.stopRetries.signal);
+  }
+
+  /** Creates the consumer group on every stream (at `$`: it sees what is published from now on). */
+  async start(): Promise<void> {
+    await Promise.all(this.o.streams.map((s) => this.createGroup(s, '$')));
+    for (const { link, streams } of this.o.readers) this.loops.push(this.readLoop(link, streams));
+    const heartbeat = Math.max(20, Math.floor(this.o.claimIdleMs / 3));
+    this.timers.push(setInterval(() => void this.heartbeat(), heartbeat));
+    this.timers.push(setInterval(() => void this.claim(), Math.max(20, Math.floor(this.o.claimIdleMs / 2))));
+    for (const t of this.timers) t.unref();
+  }
+
+  /**
+   * Barrier: no handler runs after it resolves. Reading stops, retry waits are
+   * cut short (their entries stay pending for another member), running handlers
+   * get `closeTimeoutMs` before `ctx.signal` aborts. Entries read but never
+   * started stay pending too. An ungrouped subscription's group is removed.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const { link } of this.o.readers) link.abort();
+    this.wakeReaders();
+    this.queue.length = 0;
+    this.stopRetries.abort();
+    if (!(await this.idle(this.o.closeTimeoutMs))) {
+      this.abort.abort();
+      await this.idle(this.o.closeTimeoutMs);
+    }
+    await Promise.allSettled(this.loops);
+    await this.flushAcks();
+    await Promise.allSettled([...this.acking]);
+    await Promise.allSettled(this.o.streams.map((s) => this.leave(s)));
+  }
+
+  // ---- reading ----------------------------------------------------------------
+
+  private async readLoop(link: Link, streams: readonly string[]): Promise<void> {
+    const ids = streams.map(() => '>');
+    let failures = 0;
+    while (!this.stopped) {
+      const room = this.capacity - this.held.size;
+      // Read again once half the capacity is free (or nothing is held): a few large reads, not many of one entry.
+      if (room <= 0 || (room * 2 < this.capacity && this.held.size > 0)) {
+        await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+        continue;
+      }
+      let reply: StreamReply;
+      try {
+        if (!link.isReady) await link.whenReady(this.o.timeoutMs);
+        reply = (await link.guard(
+          (link.client as RedisClient).xreadgroup(
+            'GROUP', this.o.group, this.o.consumer, 'COUNT', room, 'BLOCK', this.o.blockMs, 'STREAMS', ...streams, ...ids,
+          ),
+        )) as StreamReply;
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        await this.readFailed(error, streams, ++failures);
+        continue;
+      }
+      if (reply === null) continue;
+      for (const [stream, entries] of reply) {
+        for (const [id, fields] of entries) this.accept({ stream, id, fields: fields ?? [], deliveries: 1 });
+      }
+    }
+  }
+
+  private async readFailed(thrown: unknown, streams: readonly string[], failures: number): Promise<void> {
+    const message = toError(thrown).message;
+    if (/NOGROUP/.test(message)) {
+      // The stream or group is gone (a Redis restart without persistence, or someone deleted it):
+      // recreate it from the start of whatever the stream holds now.
+      this.o.logger.warn({ transport: 'redis-streams', group: this.o.group, streams }, 'redis-streams: consumer group missing; recreating it');
+      await Promise.allSettled(streams.map((s) => this.createGroup(s, '0')));
+      return;
+    }
+    this.o.logger.debug({ transport: 'redis-streams', group: this.o.group, error: message }, 'redis-streams: read failed; retrying');
+    await sleep(Math.min(1_000, 50 * 2 ** Math.min(failures, 5)), this.stopRetries.signal);
+  }
+
+  private accept(entry: Entry): void {
+    const key = `${entry.stream} ${entry.id}`;
+    if (this.held.has(key) || this.stopped) return;
+    this.held.set(key, entry);
+    this.queue.push(entry);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.subscription.concurrency && this.queue.length > 0 && !this.stopped) {
+      const entry = this.queue.shift()!;
+      this.inFlight++;
+      void this.process(entry).finally(() => this.done(entry));
+    }
+  }
+
+  /** The handler side is done with an entry: its slot frees now; the entry leaves `held` once acknowledged (or now, if it stays pending). */
+  private done(entry: Entry): void {
+    this.inFlight--;
+    if (!entry.acking) this.release([entry]);
+    this.pump();
+    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private release(entries: Entry[]): void {
+    for (const e of entries) this.held.delete(`${e.stream} ${e.id}`);
+    this.wakeReaders();
+  }
+
+  private wakeReaders(): void {
+    if (this.spaceWaiters.length === 0) return;
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private idle(timeoutMs: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  // ---- handling -----------------------------------------------------------------
+
+  /** Settles one entry; never throws. */
+  private async process(entry: Entry): Promise<void> {
+    const { pipeline, target } = this.o;
+    const { pattern, group } = this.subscription;
+    try {
+      const to = fieldOf(entry.fields, TARGET_FIELD);
+      if (to !== undefined && to !== this.o.group) return this.ack(entry); // a replay meant for another group
+      const raw = fieldOf(entry.fields, EVENT_FIELD) ?? JSON.stringify(entry.fields);
+      const decoded = pipeline.decode(raw, { pattern, group });
+      if (decoded.deadLetter) return this.deadLetterThenAck(entry, decoded.deadLetter);
+      const event = decoded.event;
+      // Every type shares the partition streams: what this subscription did not ask for is acknowledged unseen.
+      if (!target.matches(event.type)) return this.ack(entry);
+      const max = target.retry.maxAttempts;
+      if (entry.deliveries > max) {
+        const error = new RedeliveryLimitError(entry.deliveries, max);
+        this.o.logger.warn({ ...eventLogFields(event), pattern, group, deliveries: entry.deliveries }, 'redis-streams: redelivery limit reached; dead-lettering');
+        return this.deadLetterThenAck(entry, createDeadLetterRecord({ event, error, attempts: entry.deliveries - 1, pattern, group }));
+      }
+      const outcome = await pipeline.deliver(target, event, this.abort.signal, this.stopRetries.signal, entry.deliveries);
+      return this.settle(entry, event, outcome);
+    } catch (error) {
+      // Not expected (the pipeline never throws): leave the entry pending, it is claimed again later.
+      this.o.logger.error({ transport: 'redis-streams', entryId: entry.id, error: toError(error).message }, 'redis-streams: unexpected failure handling an entry');
+    }
+  }
+
+  private async settle(entry: Entry, _event: BaseEvent, outcome: DeliveryOutcome): Promise<void> {
+    switch (outcome.status) {
+      case 'success':
+      case 'filtered':
+      case 'failed':
+        return this.ack(entry);
+      case 'dead_letter':
+        return this.deadLetterThenAck(entry, outcome.record);
+      case 'retry':
+      case 'interrupted':
+        // Stopped during a retry wait: the entry stays pending; a live member claims it after claimIdleMs.
+        return;
+    }
+  }
+
+  private async deadLetterThenAck(entry: Entry, record: DeadLetterRecord): Promise<void> {
+    // Not stored (Redis away): left pending, so it comes back rather than being lost.
+    if (await this.o.deadLetter(record)) this.ack(entry);
+  }
+
+  /** Queues an XACK; settled entries are acknowledged in batches, one command per stream. */
+  private ack(entry: Entry): void {
+    entry.acking = true;
+    this.toAck.push(entry);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flushAcks());
+  }
+
+  private async flushAcks(): Promise<void> {
+    this.flushScheduled = false;
+    if (this.unacked.length > 0) {
+      this.toAck.push(...this.unacked);
+      this.unacked = [];
+    }
+    if (this.toAck.length === 0) return;
+    const byStream = new Map<string, Entry[]>();
+    for (const e of this.toAck) {
+      const list = byStream.get(e.stream);
+      if (list) list.push(e);
+      else byStream.set(e.stream, [e]);
+    }
+    this.toAck = [];
+    const batches = [...byStream].map(async ([stream, entries]) => {
+      try {
+        await this.o.commands.run((c) => c.xack(stream, this.o.group, ...entries.map((e) => e.id)), this.o.timeoutMs);
+        this.release(entries);
+      } catch {
+        // Connection down: still held (kept alive), retried by the heartbeat.
+        this.unacked.push(...entries);
+      }
+    });
+    const all = Promise.all(batches).then(() => undefined);
+    this.acking.add(all);
+    await all;
+    this.acking.delete(all);
+  }
+
+  // ---- liveness and takeover -------------------------------------------------------
+
+  /** Resets the idle time of every held entry (XCLAIM … JUSTID does not count as a delivery), and retries failed acks. */
+  private async heartbeat(): Promise<void> {
+    if (this.stopped || !this.o.commands.isReady) return;
+    await this.flushAcks();
+    const byStream = new Map<string, string[]>();
+    for (const e of this.held.values()) {
+      const ids = byStream.get(e.stream) ?? [];
+      ids.push(e.id);
+      byStream.set(e.stream, ids);
+    }
+    await Promise.allSettled(
+      [...byStream].map(([stream, ids]) =>
+        this.o.commands.run((c) => c.xclaim(stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID'), this.o.timeoutMs),
+      ),
+    );
+  }
+
+  /** Takes over entries idle past claimIdleMs (their consumer died or lost its connection). */
+  private async claim(): Promise<void> {
+    if (this.stopped || !this.o.commands.isReady) return;
+    for (const stream of this.o.streams) {
+      const room = this.capacity - this.held.size;
+      if (room <= 0 || this.stopped) return;
+      try {
+        const reply = (await this.o.commands.run(
+          (c) => c.xautoclaim(stream, this.o.group, this.o.consumer, this.o.claimIdleMs, '0-0', 'COUNT', room),
+          this.o.timeoutMs,
+        )) as [string, Array<[string, string[] | null]>, string[]?];
+        const entries = reply[1].filter((e): e is [string, string[]] => Array.isArray(e[1]));
+        if (entries.length === 0) continue;
+        const counts = await this.o.commands.run(
+          (c) => Promise.all(entries.map(([id]) => c.xpending(stream, this.o.group, id, id, 1) as Promise<Array<[string, string, number, number]>>)),
+          this.o.timeoutMs,
+        );
+        this.o.logger.info({ transport: 'redis-streams', group: this.o.group, stream, claimed: entries.length }, 'redis-streams: took over idle entries');
+        entries.forEach(([id, fields], i) => {
+          this.accept({ stream, id, fields, deliveries: Number(counts[i]?.[0]?.[3] ?? 1) });
+        });
+      } catch (error) {
+        if (/NOGROUP/.test(toError(error).message)) await this.createGroup(stream, '0').catch(() => undefined);
+      }
+    }
+  }
+
+  // ---- group lifecycle ---------------------------------------------------------------
+
+  private async createGroup(stream: string, from: '$' | '0'): Promise<void> {
+    try {
+      await this.o.commands.run((c) => c.xgroup('CREATE', stream, this.o.group, from, 'MKSTREAM'), this.o.timeoutMs);
+    } catch (error) {
+      if (!/BUSYGROUP/.test(toError(error).message)) throw error;
+    }
+  }
+
+  /** An ungrouped subscription removes its group; a group member removes itself when it holds nothing pending. */
+  private async leave(stream: string): Promise<void> {
+    const { commands, group, consumer, timeoutMs } = this.o;
+    if (this.o.ownGroup) {
+      await commands.run((c) => c.xgroup('DESTROY', stream, group), timeoutMs);
+      return;
+    }
+    const pending = (await commands.run((c) => c.xpending(stream, group, '-', '+', 1, consumer), timeoutMs)) as unknown[];
+    if (pending.length === 0) await commands.run((c) => c.xgroup('DELCONSUMER', stream, group, consumer), timeoutMs);
+  }
+}
+
+/** The value of `name` in a flat [name, value, …] field list. */
+function fieldOf(fields: string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
