@@ -113,6 +113,7 @@ export class DeadLetterQueue implements DeadLetters {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new ValidationError('limit', 'must be a non-negative integer');
     }
+    if (limit === 0) return [];
     return this.serial(() =>
       this.admin.with(async (ch) => {
         const records: DeadLetterRecord[] = [];

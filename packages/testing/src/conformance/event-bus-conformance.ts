@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { registerDeadLetterRouteCases } from './bus-dead-letter-route-cases.js';
 import { registerDeliveryCases } from './bus-delivery-cases.js';
 import { registerFailureCases } from './bus-failure-cases.js';
 import { registerFaultCases } from './bus-fault-cases.js';
@@ -8,6 +9,7 @@ import { registerLifecycleCases } from './bus-lifecycle-cases.js';
 import { registerMalformedCases } from './bus-malformed-cases.js';
 import type { EventBusConformanceOptions } from './bus-options.js';
 import { registerPatternCases } from './bus-pattern-cases.js';
+import { registerReplayAllCases } from './bus-replay-all-cases.js';
 import { BusSuite } from './bus-suite.js';
 import { registerVolumeCases } from './bus-volume-cases.js';
 
@@ -55,6 +57,8 @@ export function describeEventBusConformance(options: EventBusConformanceOptions)
     registerVolumeCases(suite);
     registerFailureCases(suite);
     registerMalformedCases(suite);
+    registerDeadLetterRouteCases(suite);
+    registerReplayAllCases(suite);
     registerFlowCases(suite);
     registerLifecycleCases(suite);
     registerFaultCases(suite);
