@@ -52,6 +52,8 @@ export async function sweepQueue(
   const finished = new Promise<void>((resolve, reject) => {
     finish = (error) => (error ? reject(error) : resolve());
   });
+  // It may settle (the channel closing) before anything awaits it: never an unhandled rejection.
+  finished.catch(() => undefined);
   const maybeDone = () => {
     if (stopping && pending === 0) finish();
   };
