@@ -1,6 +1,6 @@
 import { isHeraldError } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BusFactory, closeConnectionsNamed, event, queueDepth, until, withRawChannel } from './helpers.js';
+import { BusFactory, closeConnectionsNamed, event, seedDeadLetters, until } from './helpers.js';
 
 const buses = new BusFactory();
 afterEach(() => buses.cleanup(), 120_000);
@@ -18,17 +18,7 @@ describe('RabbitMQEventBus: dead letters while the broker closes our connections
     try {
       const bus = buses.create('dlfault', { publishTimeoutMs: 5_000, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
       await bus.subscribe('dlfault.#', () => undefined, { group: 'g' });
-      await withRawChannel(async (ch) => {
-        for (let i = 0; i < SEEDED; i++) {
-          const e = event('dlfault.item', { i });
-          ch.sendToQueue(`${bus.prefix}dead-letters`, Buffer.from(JSON.stringify(e)), {
-            persistent: true,
-            messageId: e.id,
-            headers: { 'x-herald-dead-letter-id': `dl-${i}`, 'x-herald-pattern': 'dlfault.#', 'x-herald-queue': `${bus.prefix}g` },
-          });
-        }
-      });
-      await until(async () => (await queueDepth(`${bus.prefix}dead-letters`)) === SEEDED, 'the seeded dead letters', 60_000);
+      await seedDeadLetters(bus.prefix, `${bus.prefix}g`, 'dlfault.item', SEEDED);
 
       // When lists, single replays and publishes run while this bus's connections are closed again and again
       const failures: unknown[] = [];

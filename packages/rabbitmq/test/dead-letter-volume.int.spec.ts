@@ -1,35 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { BusFactory, event, queueDepth, until, withRawChannel } from './helpers.js';
+import { BusFactory, event, queueDepth, seedDeadLetters, until, withRawChannel } from './helpers.js';
 
 const buses = new BusFactory();
 afterEach(() => buses.cleanup(), 120_000);
-
-/** Puts `count` dead letters of `type`, failed in `queue`, straight into the bus's dead-letter queue (as the bus writes them). */
-async function seedDeadLetters(prefix: string, queue: string, type: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  await withRawChannel(async (ch) => {
-    for (let i = 0; i < count; i++) {
-      const e = event(type, { i });
-      ids.push(e.id);
-      ch.sendToQueue(`${prefix}dead-letters`, Buffer.from(JSON.stringify(e)), {
-        persistent: true,
-        messageId: e.id,
-        headers: {
-          'x-herald-dead-letter-id': `dl-${i}`,
-          'x-herald-error-name': 'Error',
-          'x-herald-error-message': 'broken',
-          'x-herald-attempts': 3,
-          'x-herald-pattern': `${type.split('.')[0]}.#`,
-          'x-herald-group': 'g',
-          'x-herald-queue': queue,
-          'x-herald-failed-at': new Date().toISOString(),
-        },
-      });
-    }
-  });
-  await until(async () => (await queueDepth(`${prefix}dead-letters`)) === count, `${count} dead letters in the queue`, 60_000);
-  return ids;
-}
 
 describe('RabbitMQEventBus: many dead letters', () => {
   it('lists 3,000 records leaving every one ready, then replays every one of them, each handled once', async () => {
