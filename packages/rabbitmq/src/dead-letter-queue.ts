@@ -116,15 +116,20 @@ export class DeadLetterQueue implements DeadLetters {
     if (limit === 0) return [];
     return this.serial(() =>
       this.admin.with(async (ch) => {
-        const records: DeadLetterRecord[] = [];
+        const found: Message[] = [];
         const mark = randomUUID();
         const seen = new Set<string>();
         // The whole queue, every record copied to the tail: the order is the same afterwards.
         const { failures } = await sweepQueue(ch, this.topology.deadLetterQueue, mark, (msg) => {
           if (this.isDuplicate(msg, seen)) return RESOLVED;
-          if (limit === undefined || records.length < limit) records.push(this.toRecord(msg).record);
+          found.push(msg);
           return this.keep(msg, mark);
         });
+        // Oldest first by failure time (stable: queue order breaks ties). Dead letters stored while
+        // a walk is under way land between its copies, so queue order alone is not enough.
+        const byAge = found.map((msg, i) => ({ msg, i, at: failedAtOf(msg) }));
+        byAge.sort((x, y) => x.at - y.at || x.i - y.i);
+        const records = byAge.slice(0, limit ?? byAge.length).map(({ msg }) => this.toRecord(msg).record);
         if (failures.length > 0) {
           this.logger.warn(
             { transport: 'rabbitmq', queue: this.topology.deadLetterQueue, left: failures.length, error: (failures[0] as Error).message },
@@ -224,7 +229,7 @@ export class DeadLetterQueue implements DeadLetters {
 
   private toRecord(msg: Message): { record: DeadLetterRecord } {
     const h = msg.properties.headers ?? {};
-    const failedAt = new Date(headerString(h, HEADERS.failedAt) ?? Number(msg.properties.timestamp ?? 0) * 1000);
+    const failedAt = new Date(failedAtOf(msg));
     const stack = headerString(h, HEADERS.errorStack);
     const record: DeadLetterRecord = {
       id: recordId(msg),
@@ -235,7 +240,7 @@ export class DeadLetterQueue implements DeadLetters {
       },
       attempts: Number(headerString(h, HEADERS.attempts) ?? 0) || 0,
       pattern: headerString(h, HEADERS.pattern) ?? '',
-      failedAt: Number.isNaN(failedAt.getTime()) ? new Date(0) : failedAt,
+      failedAt,
     };
     const group = headerString(h, HEADERS.group);
     if (group !== undefined) record.group = group;
@@ -282,6 +287,13 @@ const RESOLVED = Promise.resolve();
 
 function routeKey(exchange: string, routingKey: string): string {
   return `${exchange}\u0000${routingKey}`;
+}
+
+/** When it failed (epoch ms): the header the bus wrote, else the message timestamp, else 0. */
+function failedAtOf(msg: Message): number {
+  const h = msg.properties.headers;
+  const at = new Date(headerString(h, HEADERS.failedAt) ?? Number(msg.properties.timestamp ?? 0) * 1000).getTime();
+  return Number.isNaN(at) ? 0 : at;
 }
 
 /** The record's id: the header the bus wrote, else the message id (a message some other tool put there). */
