@@ -15,6 +15,7 @@ import type { DeadLetterQueue } from './dead-letter-queue.js';
 import { readAttempt } from './message.js';
 import type { RetryRouter } from './retry-router.js';
 import type { Topology } from './topology.js';
+import { WaitingRetries } from './waiting-retries.js';
 import { closeQuietly, settleWithin } from './close-quietly.js';
 
 /** What `bus.on('consumerCancelled')` hears: the broker cancelled a consumer (its queue was deleted). */
@@ -72,12 +73,16 @@ export class SubscriptionConsumer {
   private readonly deadChannels = new WeakSet<Channel>();
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = RESTART_MIN_MS;
+  /** Ungrouped only: retries waiting on the broker, dead-lettered at stop if they never came back. */
+  private readonly waitingRetries: WaitingRetries | undefined;
 
   constructor(
     readonly target: DispatchTarget,
     readonly queue: string,
     private readonly deps: ConsumerDeps,
-  ) {}
+  ) {
+    this.waitingRetries = target.subscription.group === undefined ? new WaitingRetries() : undefined;
+  }
 
   get subscription(): Subscription {
     return this.target.subscription;
@@ -238,11 +243,18 @@ export class SubscriptionConsumer {
     }
     const event = decoded.event;
     const attempt = readAttempt(msg.properties);
+    const waiting = this.waitingRetries;
+    if (waiting !== undefined && waiting.size > 0) waiting.arrived(event.id, attempt);
     pipeline.startAttempt(this.target, event, attempt, this.abort.signal, (outcome) => {
       if (outcome.status === 'retry') {
-        this.reroute(
-          d,
-          retryRouter.schedule({
+        const forget = waiting?.add(attempt + 1, {
+          event,
+          error: outcome.error,
+          attempts: attempt,
+          content: msg.content,
+          properties: msg.properties,
+        });
+        const scheduled = retryRouter.schedule({
             content: msg.content,
             properties: msg.properties,
             queue: this.queue,
@@ -250,8 +262,10 @@ export class SubscriptionConsumer {
             delayMs: outcome.delayMs,
             eventId: event.id,
             eventType: event.type,
-          }),
-        );
+          });
+        // Not scheduled: the original goes back to the queue instead, so nothing waits.
+        if (forget !== undefined) scheduled.catch(forget);
+        this.reroute(d, scheduled);
       } else if (outcome.status === 'dead_letter') {
         this.reroute(
           d,
@@ -312,11 +326,29 @@ export class SubscriptionConsumer {
     if (ch && tag && !this.deadChannels.has(ch)) await settleWithin(ch.cancel(tag));
     this.buffer.drain();
     await this.whenIdle();
+    await this.deadLetterWaitingRetries();
     this.acks?.flush();
     this.channel = undefined;
     this.acks = undefined;
     this.channelConn = undefined;
     if (ch && !this.deadChannels.has(ch)) await closeQuietly(ch); // unacked messages go back to the queue
+  }
+
+  /** An ungrouped subscription's retries still on the broker would come due into no queue: dead letters instead. */
+  private async deadLetterWaitingRetries(): Promise<void> {
+    const waiting = this.waitingRetries;
+    if (waiting === undefined || waiting.size === 0) return;
+    const { pattern, group } = this.target.subscription;
+    const { deadLetters, logger, redactor } = this.deps;
+    const entries = waiting.drain({ pattern, group });
+    const results = await Promise.allSettled(
+      entries.map((e) => deadLetters.add(e.record, { content: e.content, properties: e.properties, queue: this.queue, strategy: this.target.retry })),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    logger.warn(
+      { ...this.fields(), deadLettered: entries.length - failed.length, failed: failed.length, ...(failed[0] ? { error: redactor.error(failed[0].reason).message } : {}) },
+      'unsubscribed with retries still waiting on the broker; dead-lettered them',
+    );
   }
 
   private async whenIdle(): Promise<void> {

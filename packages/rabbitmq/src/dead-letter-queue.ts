@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import {
+  PublishError,
   ValidationError,
   type BaseEvent,
   type DeadLetterRecord,
@@ -7,10 +9,11 @@ import {
   type Logger,
   type RetryStrategy,
 } from '@herald/core';
-import type { Channel, GetMessage, MessageProperties } from 'amqplib';
+import type { Message, MessageProperties } from 'amqplib';
 import type { AdminChannels } from './admin-channel.js';
 import { UnroutableError, type ConfirmPublisher } from './confirm-publisher.js';
-import { copyProperties, deadLetterHeaders, HEADERS, headerString } from './message.js';
+import { sweepQueue } from './dead-letter-sweep.js';
+import { copyProperties, deadLetterHeaders, HEADERS, headerString, sameProperties } from './message.js';
 import type { Topology } from './topology.js';
 
 export interface DeadLetterSource {
@@ -22,9 +25,6 @@ export interface DeadLetterSource {
   /** Its `deadLetter.exchange` / `routingKey` choose the destination; default: the bus's dead-letter exchange. */
   strategy?: RetryStrategy | undefined;
 }
-
-/** Replays run in batches of this many messages (gets, then confirmed republishes, then acks). */
-const REPLAY_BATCH = 100;
 
 /**
  * Dead letters kept on the broker: records are messages in the dead-letter
@@ -40,10 +40,18 @@ const REPLAY_BATCH = 100;
  * contract is core's: `list(limit?)` oldest first, `replay(id | 'all')`
  * returns how many were replayed and leaves undecodable records, `purge()`
  * returns how many were removed.
+ *
+ * `list` and `replay` walk the whole queue once (`sweepQueue`): each record is
+ * either copied to the tail (kept, so the order is unchanged after a full
+ * walk) or replayed, and acked once that copy is confirmed. Every record is
+ * ready again the moment the call returns. Two copies of one record (left by
+ * a walk interrupted between a copy and its ack) are merged: the second is
+ * dropped.
  */
 export class DeadLetterQueue implements DeadLetters {
   private exclusive: Promise<unknown> = Promise.resolve();
-  private readonly checkedExchanges = new Map<string, Promise<void>>();
+  /** Custom dead-letter routes (`exchange\0routingKey`) declared and bound to our queue. */
+  private readonly routes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly publisher: ConfirmPublisher,
@@ -53,32 +61,50 @@ export class DeadLetterQueue implements DeadLetters {
     private readonly logger: Logger,
   ) {}
 
-  /** Stores a record made by core's pipeline; resolves once the broker confirmed it. */
+  /**
+   * Stores a record made by core's pipeline; resolves once the broker confirmed it.
+   * A strategy's own `deadLetter.exchange` is declared when missing (durable
+   * topic) and our dead-letter queue is bound to it with the routing key, so
+   * `list`/`replay`/`purge` see those records; a dead letter it routes nowhere
+   * all the same (mandatory, returned) comes to our own exchange, with a warning.
+   */
   async add(record: DeadLetterRecord, source: DeadLetterSource): Promise<void> {
-    const custom = source.strategy?.deadLetter?.exchange;
-    const exchange = custom ?? this.topology.deadLetterExchange;
-    const routingKey = source.strategy?.deadLetter?.routingKey ?? record.event?.type ?? 'undecodable';
-    if (custom !== undefined) await this.ensureExchange(custom);
+    const own = record.event?.type ?? 'undecodable';
+    const custom = source.strategy?.deadLetter;
     const options = copyProperties(source.properties, deadLetterHeaders(record, source.queue));
     options.messageId ??= record.event?.id ?? record.id;
-    const send = () =>
+    const send = (exchange: string, routingKey: string) =>
       this.publisher.publish({
         exchange,
         routingKey,
         content: source.content,
         options,
-        // Our own dead-letter queue must take it; a user's exchange is theirs to bind.
-        mandatory: custom === undefined,
+        mandatory: true,
         eventId: record.event?.id,
         eventType: record.event?.type,
       });
+    if (custom?.exchange !== undefined) {
+      const routingKey = custom.routingKey ?? own;
+      try {
+        await this.ensureRoute(custom.exchange, routingKey);
+        await send(custom.exchange, routingKey);
+        return;
+      } catch (error) {
+        this.routes.delete(routeKey(custom.exchange, routingKey)); // declared and bound again next time
+        this.logger.warn(
+          { transport: 'rabbitmq', exchange: custom.exchange, routingKey, queue: this.topology.deadLetterQueue, error: (error as Error).message },
+          "dead letter not accepted by the strategy's dead-letter exchange; storing it in the bus's own dead-letter queue",
+        );
+      }
+    }
+    const routingKey = custom?.exchange === undefined ? (custom?.routingKey ?? own) : own;
     try {
-      await send();
+      await send(this.topology.deadLetterExchange, routingKey);
     } catch (error) {
       if (!(error instanceof UnroutableError)) throw error;
       this.logger.warn({ transport: 'rabbitmq', queue: this.topology.deadLetterQueue }, 'dead-letter queue missing; declaring it again');
       await this.admin.with((ch) => this.topology.declareShared(ch));
-      await send();
+      await send(this.topology.deadLetterExchange, routingKey);
     }
   }
 
@@ -87,18 +113,28 @@ export class DeadLetterQueue implements DeadLetters {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
       throw new ValidationError('limit', 'must be a non-negative integer');
     }
+    if (limit === 0) return [];
     return this.serial(() =>
       this.admin.with(async (ch) => {
-        const records: DeadLetterRecord[] = [];
-        try {
-          // Held unacknowledged while we read; given back in their places afterwards.
-          while (limit === undefined || records.length < limit) {
-            const msg = await ch.get(this.topology.deadLetterQueue, { noAck: false });
-            if (msg === false) break;
-            records.push(this.toRecord(msg).record);
-          }
-        } finally {
-          await giveBack(ch);
+        const found: Message[] = [];
+        const mark = randomUUID();
+        const seen = new Set<string>();
+        // The whole queue, every record copied to the tail: the order is the same afterwards.
+        const { failures } = await sweepQueue(ch, this.topology.deadLetterQueue, mark, (msg) => {
+          if (this.isDuplicate(msg, seen)) return RESOLVED;
+          found.push(msg);
+          return this.keep(msg, mark);
+        });
+        // Oldest first by failure time (stable: queue order breaks ties). Dead letters stored while
+        // a walk is under way land between its copies, so queue order alone is not enough.
+        const byAge = found.map((msg, i) => ({ msg, i, at: failedAtOf(msg) }));
+        byAge.sort((x, y) => x.at - y.at || x.i - y.i);
+        const records = byAge.slice(0, limit ?? byAge.length).map(({ msg }) => this.toRecord(msg).record);
+        if (failures.length > 0) {
+          this.logger.warn(
+            { transport: 'rabbitmq', queue: this.topology.deadLetterQueue, left: failures.length, error: (failures[0] as Error).message },
+            'dead letters listed; some stayed in place instead of being copied to the tail',
+          );
         }
         return records;
       }),
@@ -109,43 +145,26 @@ export class DeadLetterQueue implements DeadLetters {
     if (typeof id !== 'string' || id.length === 0) throw new ValidationError('id', 'must be a dead-letter id or "all"');
     return this.serial(() =>
       this.admin.with(async (ch) => {
-        const queue = this.topology.deadLetterQueue;
-        // Only what is there now: records that fail again during the replay wait for the next one.
-        const { messageCount } = await ch.checkQueue(queue);
+        const mark = randomUUID();
+        const seen = new Set<string>();
         let replayed = 0;
-        let firstError: unknown;
-        let seen = 0;
-        let found = false;
-        try {
-          while (seen < messageCount && !found) {
-            const batch: Array<{ msg: GetMessage; event: BaseEvent; deadLetterId: string }> = [];
-            while (batch.length < REPLAY_BATCH && seen < messageCount && !found) {
-              const msg = await ch.get(queue, { noAck: false });
-              if (msg === false) {
-                seen = messageCount;
-                break;
-              }
-              seen++;
-              const { record } = this.toRecord(msg);
-              if (id !== 'all' && record.id !== id) continue;
-              if (id !== 'all') found = true;
-              if (record.event === undefined) continue; // undecodable: stays
-              batch.push({ msg, event: record.event, deadLetterId: record.id });
-            }
-            const results = await Promise.allSettled(batch.map((b) => this.redeliver(b.msg, b.event, b.deadLetterId)));
-            results.forEach((r, i) => {
-              if (r.status === 'fulfilled') {
-                ch.ack(batch[i]!.msg);
-                replayed++;
-              } else {
-                firstError ??= r.reason;
-              }
-            });
-          }
-        } finally {
-          await giveBack(ch);
+        // Only what is there now: records that fail again during the replay wait for the next one.
+        const { failures } = await sweepQueue(ch, this.topology.deadLetterQueue, mark, (msg) => {
+          if (this.isDuplicate(msg, seen)) return RESOLVED;
+          if (id !== 'all' && recordId(msg) !== id) return this.keep(msg, mark);
+          const { record } = this.toRecord(msg);
+          if (record.event === undefined) return this.keep(msg, mark); // undecodable: stays
+          return this.redeliver(msg, record.event, record.id).then(() => {
+            replayed++;
+          });
+        });
+        if (failures.length > 0) {
+          const first = failures[0] as Error;
+          throw new PublishError(
+            `${replayed} dead letters replayed; ${failures.length} could not be and stay in the queue: ${first.message}`,
+            { cause: first },
+          );
         }
-        if (firstError !== undefined) throw firstError;
         this.logger.info({ transport: 'rabbitmq', replayed, id }, 'dead letters replayed');
         return replayed;
       }),
@@ -158,8 +177,28 @@ export class DeadLetterQueue implements DeadLetters {
     );
   }
 
+  /** A second copy of a record already met in this walk (left by an interrupted one): dropped. */
+  private isDuplicate(msg: Message, seen: Set<string>): boolean {
+    const id = headerString(msg.properties.headers, HEADERS.deadLetterId);
+    if (id === undefined) return false;
+    if (seen.has(id)) return true;
+    seen.add(id);
+    return false;
+  }
+
+  /** The record, unchanged, to the tail of the dead-letter queue. */
+  private keep(msg: Message, mark: string): Promise<void> {
+    return this.publisher.publish({
+      exchange: '',
+      routingKey: this.topology.deadLetterQueue,
+      content: msg.content,
+      options: sameProperties(msg.properties, { [HEADERS.sweep]: mark }),
+      mandatory: true,
+    });
+  }
+
   /** Back to the subscription queue it failed in when that still exists, else published to every current subscriber. */
-  private async redeliver(msg: GetMessage, event: BaseEvent, deadLetterId: string): Promise<void> {
+  private async redeliver(msg: Message, event: BaseEvent, deadLetterId: string): Promise<void> {
     const options = copyProperties(msg.properties, { [HEADERS.replayOf]: deadLetterId });
     const queue = headerString(msg.properties.headers, HEADERS.queue);
     if (queue !== undefined) {
@@ -188,12 +227,12 @@ export class DeadLetterQueue implements DeadLetters {
     });
   }
 
-  private toRecord(msg: GetMessage): { record: DeadLetterRecord } {
+  private toRecord(msg: Message): { record: DeadLetterRecord } {
     const h = msg.properties.headers ?? {};
-    const failedAt = new Date(headerString(h, HEADERS.failedAt) ?? Number(msg.properties.timestamp ?? 0) * 1000);
+    const failedAt = new Date(failedAtOf(msg));
     const stack = headerString(h, HEADERS.errorStack);
     const record: DeadLetterRecord = {
-      id: headerString(h, HEADERS.deadLetterId) ?? String(msg.properties.messageId ?? `delivery-${msg.fields.deliveryTag}`),
+      id: recordId(msg),
       error: {
         name: headerString(h, HEADERS.errorName) ?? 'Error',
         message: headerString(h, HEADERS.errorMessage) ?? '',
@@ -201,7 +240,7 @@ export class DeadLetterQueue implements DeadLetters {
       },
       attempts: Number(headerString(h, HEADERS.attempts) ?? 0) || 0,
       pattern: headerString(h, HEADERS.pattern) ?? '',
-      failedAt: Number.isNaN(failedAt.getTime()) ? new Date(0) : failedAt,
+      failedAt,
     };
     const group = headerString(h, HEADERS.group);
     if (group !== undefined) record.group = group;
@@ -218,20 +257,23 @@ export class DeadLetterQueue implements DeadLetters {
     return { record };
   }
 
-  private ensureExchange(name: string): Promise<void> {
-    let checked = this.checkedExchanges.get(name);
-    if (!checked) {
-      checked = this.admin
-        .with((ch) => ch.checkExchange(name))
+  /** Declares a strategy's dead-letter exchange when missing and binds our dead-letter queue to it (once per bus). */
+  private ensureRoute(exchange: string, routingKey: string): Promise<void> {
+    const key = routeKey(exchange, routingKey);
+    let route = this.routes.get(key);
+    if (!route) {
+      route = this.admin
+        .with((ch) => ch.checkExchange(exchange))
         .then(
           () => undefined,
           // Missing (the check closed its channel): declare it as a durable topic exchange.
-          () => this.admin.with(async (ch) => void (await ch.assertExchange(name, 'topic', { durable: true }))),
-        );
-      checked.catch(() => this.checkedExchanges.delete(name));
-      this.checkedExchanges.set(name, checked);
+          () => this.admin.with(async (ch) => void (await ch.assertExchange(exchange, 'topic', { durable: true }))),
+        )
+        .then(() => this.admin.with((ch) => this.topology.bindDeadLetterQueue(ch, exchange, routingKey)));
+      route.catch(() => this.routes.delete(key));
+      this.routes.set(key, route);
     }
-    return checked;
+    return route;
   }
 
   private serial<T>(job: () => Promise<T>): Promise<T> {
@@ -241,7 +283,21 @@ export class DeadLetterQueue implements DeadLetters {
   }
 }
 
-/** Requeues everything the channel holds, in place; the channel is closed by its owner. */
-async function giveBack(ch: Channel): Promise<void> {
-  await ch.recover().catch(() => undefined);
+const RESOLVED = Promise.resolve();
+
+function routeKey(exchange: string, routingKey: string): string {
+  return `${exchange}\u0000${routingKey}`;
+}
+
+/** When it failed (epoch ms): the header the bus wrote, else the message timestamp, else 0. */
+function failedAtOf(msg: Message): number {
+  const h = msg.properties.headers;
+  const at = new Date(headerString(h, HEADERS.failedAt) ?? Number(msg.properties.timestamp ?? 0) * 1000).getTime();
+  return Number.isNaN(at) ? 0 : at;
+}
+
+/** The record's id: the header the bus wrote, else the message id (a message some other tool put there). */
+function recordId(msg: Message): string {
+  const h = msg.properties.headers;
+  return headerString(h, HEADERS.deadLetterId) ?? String(msg.properties.messageId ?? `delivery-${msg.fields.deliveryTag}`);
 }

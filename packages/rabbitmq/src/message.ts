@@ -18,6 +18,7 @@ export const HEADERS = {
   failedAt: 'x-herald-failed-at',
   raw: 'x-herald-raw',
   replayOf: 'x-herald-replay-of',
+  sweep: 'x-herald-sweep',
 } as const;
 
 /** The AMQP routing key, queue name and short-string limit. */
@@ -71,6 +72,22 @@ export function copyProperties(properties: MessageProperties | undefined, header
     if (properties.type !== undefined) out.type = properties.type;
     if (properties.correlationId !== undefined) out.correlationId = properties.correlationId;
     if (properties.appId !== undefined) out.appId = properties.appId;
+  }
+  return out;
+}
+
+/**
+ * Properties for an exact copy of a stored message (a dead letter kept in its
+ * queue by a sweep): every header as it was, `headers` added on top. `userId`
+ * and `expiration` are left out: the broker checks the first against the
+ * connection's user, and the second would restart the copy's clock.
+ */
+export function sameProperties(properties: MessageProperties, headers: Record<string, unknown>): Options.Publish {
+  const { contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, messageId, timestamp, type, appId } = properties;
+  const out: Options.Publish = { headers: copyFields(copyFields({}, properties.headers), headers) };
+  const kept = { contentType, contentEncoding, deliveryMode, priority, correlationId, replyTo, messageId, timestamp, type, appId };
+  for (const [k, v] of Object.entries(kept)) {
+    if (v !== undefined && v !== null) (out as Record<string, unknown>)[k] = v;
   }
   return out;
 }

@@ -19,6 +19,7 @@ export interface SubscriptionQueueSpec {
  *   retry   ─► ${prefix}retry (headers) ── herald-delay=ms ─► ${prefix}retry.${ms}ms (TTL ms; dead-letters to "" with the
  *                                                               original routing key = the subscription queue)
  *   dead    ─► ${prefix}dead-letter (topic) ── "#" ──► ${prefix}dead-letters
+ *              (a strategy's deadLetter.exchange) ── its routingKey ──┘
  *
  * Declarations are idempotent, so every (re)connect simply declares again.
  */
@@ -60,6 +61,15 @@ export class Topology {
     await ch.assertExchange(this.delayExchange, 'headers', { durable: true });
     this.exchanges.add(this.exchange).add(this.deadLetterExchange).add(this.delayExchange);
     this.queues.add(this.deadLetterQueue);
+  }
+
+  /**
+   * A retry strategy's own dead-letter exchange routes to our dead-letter queue
+   * too: one more binding, nothing else of that exchange touched.
+   */
+  async bindDeadLetterQueue(ch: Channel, exchange: string, routingKey: string): Promise<void> {
+    await ch.assertQueue(this.deadLetterQueue, { durable: true });
+    await ch.bindQueue(this.deadLetterQueue, exchange, routingKey);
   }
 
   /** A group's durable queue or an ungrouped subscription's exclusive one, bound to the event exchange by its pattern. */

@@ -34,15 +34,17 @@ describe('RabbitMQEventBus: connections', () => {
     // Given a bus pointed at a port nothing listens on
     const p = await proxy();
     await p.stop();
-    const bus = buses.create('refused', { url: proxyUrl(p) });
+    // (timeouts far beyond the case's own, so only a refusal — never a timer — can end the calls in time)
+    const bus = buses.create('refused', { url: proxyUrl(p), connectTimeoutMs: 120_000, publishTimeoutMs: 120_000 });
+    const states: string[] = [];
+    bus.on('connection', ({ state }) => states.push(state));
 
     // When connecting and publishing
-    const t0 = Date.now();
     const connectError = await bus.connect().catch((e: unknown) => e);
     const publishError = await bus.publish(event('refused.x')).catch((e: unknown) => e);
 
-    // Then both reject at once, naming the endpoint
-    expect(Date.now() - t0).toBeLessThan(2_000);
+    // Then both reject on the refusal (one attempt, no reconnect loop), naming the endpoint
+    expect(states).not.toContain('reconnecting');
     expect(connectError).toBeInstanceOf(RabbitMQConnectionError);
     expect(isHeraldError(connectError, 'CONNECTION'), String(connectError)).toBe(true);
     expect((connectError as Error).name).toBe('RabbitMQConnectionError');
@@ -53,11 +55,13 @@ describe('RabbitMQEventBus: connections', () => {
   it('connect() is bounded when the server accepts but never answers', async () => {
     const p = await proxy();
     p.blackhole();
-    const bus = buses.create('blackhole', { url: proxyUrl(p), connectTimeoutMs: 500 });
+    const bus = buses.create('blackhole', { url: proxyUrl(p), connectTimeoutMs: 500, publishTimeoutMs: 120_000 });
     const t0 = Date.now();
     const error = await bus.connect().catch((e: unknown) => e);
+    // The connect timeout ended it: not before it, and (a bound only against hangs) long before the other timeouts.
     expect(error).toBeInstanceOf(RabbitMQConnectionError);
-    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(490);
+    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 
   it('never shows the password in an error or a log line (wrong password)', async () => {
@@ -140,9 +144,11 @@ describe('RabbitMQEventBus: connections', () => {
     const error = await bus.publish(event('unreach.lost')).catch((e: unknown) => e);
     const took = Date.now() - t0;
 
-    // Then a publish rejects with PublishError within the bound
+    // Then a publish rejects with PublishError, ended by publishTimeoutMs (not before it, and not hanging)
     expect(isHeraldError(error, 'PUBLISH'), String(error)).toBe(true);
-    expect(took).toBeLessThan(1_500);
+    expect((error as Error).message).toMatch(/within 1000 ms/);
+    expect(took).toBeGreaterThanOrEqual(990);
+    expect(took).toBeLessThan(20_000);
 
     // And when the broker is reachable again, publishing and delivery resume
     p.port = port;

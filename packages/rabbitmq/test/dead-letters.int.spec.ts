@@ -1,5 +1,6 @@
 import { isHeraldError, type BaseEvent } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CapturingLogger } from '../../../tooling/test-support/logs.js';
 import { BusFactory, event, queueDepth, until, withRawChannel } from './helpers.js';
 
 const buses = new BusFactory();
@@ -58,7 +59,45 @@ describe('RabbitMQEventBus: dead letters', () => {
     expect(record!.event).toEqual(e);
   });
 
-  it("honours the strategy's deadLetter exchange and routing key", async () => {
+  it("with the strategy's own dead-letter exchange (missing): declares it, binds the bus's queue, and lists, replays and purges those records", async () => {
+    // Given the guide's settings, with an exchange of this test's own name that does not exist yet
+    const bus = buses.create('guidedl');
+    const dlx = `${bus.prefix}dlx`;
+    buses.alsoDelete({ exchanges: [dlx] });
+    let fixed = false;
+    const handled: string[] = [];
+    await bus.subscribe('guidedl.#', {
+      handle(ev) {
+        if (!fixed) throw new Error('broken');
+        handled.push(ev.id);
+      },
+      retryStrategy: { maxAttempts: 3, backoff: { type: 'fixed', delay: 20 }, deadLetter: { enabled: true, exchange: dlx, routingKey: 'dead' } },
+    });
+
+    // When an event exhausts its attempts
+    const e = event('guidedl.x');
+    await bus.publish(e);
+
+    // Then the bus lists it (the exchange was declared and its queue bound with "dead")
+    const [record] = await until(async () => {
+      const l = await bus.deadLetters.list();
+      return l.length > 0 ? l : undefined;
+    }, 'the dead letter in the list');
+    expect(record).toMatchObject({ attempts: 3, pattern: 'guidedl.#', error: { message: 'broken' } });
+    expect(record!.event?.id).toBe(e.id);
+    // And replays it to its subscription
+    fixed = true;
+    expect(await bus.deadLetters.replay('all')).toBe(1);
+    await until(() => handled.includes(e.id), 'the replayed event');
+    // And purges what comes later
+    fixed = false;
+    await bus.publish(event('guidedl.y'));
+    await until(async () => (await bus.deadLetters.list()).length === 1, 'a second dead letter');
+    expect(await bus.deadLetters.purge()).toBe(1);
+  });
+
+  it("with the strategy's own dead-letter exchange (existing, other type and bindings): leaves it as it is and adds one binding", async () => {
+    // Given the user's own direct exchange, with their own queue bound to the routing key
     const bus = buses.create('customdl');
     const custom = `${bus.prefix}my-dlx`;
     const watch = `${bus.prefix}my-dlq`;
@@ -74,10 +113,46 @@ describe('RabbitMQEventBus: dead letters', () => {
       },
       retryStrategy: { maxAttempts: 1, backoff: { type: 'fixed', delay: 0 }, deadLetter: { enabled: true, exchange: custom, routingKey: 'poison' } },
     });
-    await bus.publish(event('customdl.x'));
+
+    // When an event is dead-lettered
+    const e = event('customdl.x');
+    await bus.publish(e);
+
+    // Then the user's queue still gets its copy, and the bus lists the record too
     const msg = await until(() => withRawChannel((ch) => ch.get(watch, { noAck: true })), 'the dead letter on the custom exchange');
     expect(msg.properties.headers?.['x-herald-error-message']).toBe('nope');
-    expect(await bus.deadLetters.list()).toEqual([]);
+    const records = await until(async () => {
+      const l = await bus.deadLetters.list();
+      return l.length > 0 ? l : undefined;
+    }, 'the record in the list');
+    expect(records.map((r) => r.event?.id)).toEqual([e.id]);
+    // And the exchange kept its type (a topic re-declaration would fail; a direct one with its properties passes)
+    await withRawChannel((ch) => ch.assertExchange(custom, 'direct', { durable: false }));
+  });
+
+  it("falls back to the bus's own dead-letter queue, with a warning, when the strategy's exchange routes a dead letter nowhere", async () => {
+    // Given the strategy's own exchange, bound once (by a first dead letter) and then unbound by someone
+    const logger = new CapturingLogger();
+    const bus = buses.create('fallbackdl', { logger });
+    const custom = `${bus.prefix}gone-dlx`;
+    buses.alsoDelete({ exchanges: [custom] });
+    await bus.subscribe('fallbackdl.#', {
+      handle() {
+        throw new Error('nope');
+      },
+      retryStrategy: { maxAttempts: 1, backoff: { type: 'fixed', delay: 0 }, deadLetter: { enabled: true, exchange: custom, routingKey: 'dead' } },
+    });
+    await bus.publish(event('fallbackdl.first'));
+    await until(async () => (await bus.deadLetters.list()).length === 1, 'the first dead letter');
+    await withRawChannel((ch) => ch.unbindQueue(`${bus.prefix}dead-letters`, custom, 'dead'));
+
+    // When another event is dead-lettered
+    const e = event('fallbackdl.second');
+    await bus.publish(e);
+
+    // Then it is in the bus's own queue all the same, and a warning says so
+    await until(async () => (await bus.deadLetters.list()).some((r) => r.event?.id === e.id), 'the second dead letter in the list');
+    expect(logger.lines.some((l) => l.level === 'warn' && /own dead-letter queue/.test(l.message))).toBe(true);
   });
 
   it('drops (and logs) an exhausted event when dead-lettering is disabled', async () => {

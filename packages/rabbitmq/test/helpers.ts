@@ -7,7 +7,9 @@ import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
 import { RabbitMQEventBus, type RabbitMQEventBusOptions } from '../src/index.js';
 
 export type { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
-export { until } from '../../../tooling/test-support/wait.js';
+import { until } from '../../../tooling/test-support/wait.js';
+
+export { until };
 
 export const AMQP_URL = process.env.HERALD_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672/%2f';
 const run = promisify(execFile);
@@ -100,4 +102,31 @@ export function brokerProxy(): TcpProxy {
 /** The URL of the broker through `proxy`. */
 export function proxyUrl(proxy: TcpProxy): string {
   return `amqp://guest:guest@${proxy.address}/%2f`;
+}
+
+/** Puts `count` dead letters of `type`, failed in `queue`, straight into the bus's dead-letter queue (as the bus writes them). */
+export async function seedDeadLetters(prefix: string, queue: string, type: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  await withRawChannel(async (ch) => {
+    for (let i = 0; i < count; i++) {
+      const e = event(type, { i });
+      ids.push(e.id);
+      ch.sendToQueue(`${prefix}dead-letters`, Buffer.from(JSON.stringify(e)), {
+        persistent: true,
+        messageId: e.id,
+        headers: {
+          'x-herald-dead-letter-id': `dl-${i}`,
+          'x-herald-error-name': 'Error',
+          'x-herald-error-message': 'broken',
+          'x-herald-attempts': 3,
+          'x-herald-pattern': `${type.split('.')[0]}.#`,
+          'x-herald-group': 'g',
+          'x-herald-queue': queue,
+          'x-herald-failed-at': new Date().toISOString(),
+        },
+      });
+    }
+  });
+  await until(async () => (await queueDepth(`${prefix}dead-letters`)) === count, `${count} dead letters in the queue`, 60_000);
+  return ids;
 }

@@ -126,6 +126,36 @@ describe('RabbitMQEventBus: broker-side retries', () => {
     expect(seen).toEqual([{ id: e.id, attempt: 2 }]);
   });
 
+  it("dead-letters an ungrouped subscription's event still waiting for its retry when the subscription is unsubscribed", async () => {
+    // Given an ungrouped subscriber whose first attempt fails, with a 3 s backoff
+    const bus = buses.create('orphanretry');
+    const attempts: number[] = [];
+    const sub = await bus.subscribe('orphanretry.#', {
+      handle(_e: BaseEvent, ctx: HandlerContext) {
+        attempts.push(ctx.attempt);
+        throw new Error(`attempt ${ctx.attempt} fails`);
+      },
+      retryStrategy: fixed(3, 3_000),
+    });
+    const e = event('orphanretry.item');
+    await bus.publish(e);
+    await until(async () => attempts.length === 1 && (await queueDepth(`${bus.prefix}retry.3000ms`)) === 1, 'the retry waiting');
+
+    // When the subscription is unsubscribed during the backoff
+    await bus.unsubscribe(sub);
+
+    // Then the event is a dead letter (its last error, one attempt made), not gone with its queue
+    const [record] = await until(async () => {
+      const l = await bus.deadLetters.list();
+      return l.length > 0 ? l : undefined;
+    }, 'the dead letter');
+    expect(record!.event?.id).toBe(e.id);
+    expect(record!.attempts).toBe(1);
+    expect(record!.error.message).toBe('attempt 1 fails');
+    expect(record!.pattern).toBe('orphanretry.#');
+    expect(attempts).toEqual([1]);
+  });
+
   it('rounds jittered delays into a bounded set of delay queues', async () => {
     const bus = buses.create('jitter');
     let failures = 0;

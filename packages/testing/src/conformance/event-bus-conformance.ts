@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { registerDeadLetterRouteCases } from './bus-dead-letter-route-cases.js';
 import { registerDeliveryCases } from './bus-delivery-cases.js';
 import { registerFailureCases } from './bus-failure-cases.js';
 import { registerFaultCases } from './bus-fault-cases.js';
@@ -9,6 +10,7 @@ import { registerMalformedCases } from './bus-malformed-cases.js';
 import type { EventBusConformanceOptions } from './bus-options.js';
 import { registerPatternCases } from './bus-pattern-cases.js';
 import { registerShapeCases } from './bus-shape-cases.js';
+import { registerReplayAllCases } from './bus-replay-all-cases.js';
 import { BusSuite } from './bus-suite.js';
 import { registerVolumeCases } from './bus-volume-cases.js';
 
@@ -56,6 +58,8 @@ export function describeEventBusConformance(options: EventBusConformanceOptions)
     registerVolumeCases(suite);
     registerFailureCases(suite);
     registerMalformedCases(suite);
+    registerDeadLetterRouteCases(suite);
+    registerReplayAllCases(suite);
     registerFlowCases(suite);
     registerLifecycleCases(suite);
     registerFaultCases(suite);
