@@ -6,6 +6,7 @@
 #   tooling/scripts/rabbitmq-cluster.sh start    # idempotent; returns once the 3 nodes are clustered
 #   tooling/scripts/rabbitmq-cluster.sh status   # one line per node: name, AMQP port, running or not
 #   tooling/scripts/rabbitmq-cluster.sh stop     # stops the nodes and removes their data
+#   tooling/scripts/rabbitmq-cluster.sh ctl 2 stop_app   # rabbitmqctl against node 2, with the cluster's cookie
 #
 #   node          AMQP   distribution
 #   herald-c1@localhost  5681   25681
@@ -163,5 +164,8 @@ case ${1:-} in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  ctl)
+    [[ ${2:-} =~ ^[123]$ ]] || { echo "usage: $0 ctl 1|2|3 rabbitmqctl-args..." >&2; exit 2; }
+    i=$2; shift 2; ctl "$i" "$@" ;;
+  *) echo "usage: $0 start|stop|status|ctl N args..." >&2; exit 2 ;;
 esac
