@@ -98,7 +98,9 @@ describe('node failures on the 3-node cluster', () => {
     let publishedWhenStopped = -1;
     const { confirmed, rejected } = await publishStream(publisher, 'leader.item', 3_000, 100, (n) => {
       published = n;
-      if (n === 1_000) stopping = clusterCtl(leader, '-q', 'stop_app').finally(() => (publishedWhenStopped = published));
+      if (n === 1_000) stopping = clusterCtl(leader, '-q', 'stop_app').finally(() => {
+          publishedWhenStopped = published;
+        });
     });
     await stopping;
     await clusterCtl(leader, '-q', 'start_app');
