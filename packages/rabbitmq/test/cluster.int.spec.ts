@@ -26,13 +26,17 @@ afterAll(async () => {
   await cluster('stop');
 }, 300_000);
 
-/** Publishes `count` events with at most `window` unconfirmed; each settles (resolves or rejects) or the test fails. */
+/**
+ * Publishes `count` events with at most `window` unconfirmed; each settles (resolves or rejects)
+ * or the test fails. `onPublished` may return a promise to pace the stream (e.g. to keep it
+ * flowing while a node stops, which takes the CLI seconds).
+ */
 async function publishStream(
   bus: RabbitMQEventBus,
   type: string,
   count: number,
   window: number,
-  onPublished?: (n: number) => void,
+  onPublished?: (n: number) => Promise<void> | undefined,
 ): Promise<{ confirmed: string[]; rejected: string[] }> {
   const confirmed: string[] = [];
   const rejected: string[] = [];
@@ -46,7 +50,7 @@ async function publishStream(
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     if (inFlight.size >= window) await Promise.race(inFlight);
-    onPublished?.(i + 1);
+    await onPublished?.(i + 1);
   }
   await until(() => inFlight.size === 0, 'every publish to settle (none may hang)', 60_000);
   return { confirmed, rejected };
@@ -93,14 +97,18 @@ describe('node failures on the 3-node cluster', () => {
     const leader = await leaderOf(`${prefix}workers`);
 
     // When 3,000 events are published and, after the first 1,000, the leader's node stops, then starts again
+    // (the last 2,000 go out at ~200/s, so the stop and the election happen while they flow)
     let stopping: Promise<string> | undefined;
     let published = 0;
     let publishedWhenStopped = -1;
     const { confirmed, rejected } = await publishStream(publisher, 'leader.item', 3_000, 100, (n) => {
       published = n;
-      if (n === 1_000) stopping = clusterCtl(leader, '-q', 'stop_app').finally(() => {
+      if (n === 1_000) {
+        stopping = clusterCtl(leader, '-q', 'stop_app').finally(() => {
           publishedWhenStopped = published;
         });
+      }
+      return n > 1_000 ? pace(5) : undefined;
     });
     await stopping;
     await clusterCtl(leader, '-q', 'start_app');
@@ -115,6 +123,7 @@ describe('node failures on the 3-node cluster', () => {
     );
     expect(lost).toBe(0);
     expect(confirmed.length + rejected.length).toBe(3_000);
+    expect(publishedWhenStopped).toBeLessThan(3_000); // the node went down mid-stream
   }, 300_000);
 
   it('retries every event through a quorum delay queue whose leader node stops while they wait: none lost or dead-lettered early', async () => {
@@ -183,6 +192,7 @@ describe('node failures on the 3-node cluster', () => {
     let stopping: Promise<string> | undefined;
     const { confirmed } = await publishStream(publisher, 'move.item', 1_000, 50, (n) => {
       if (n === 300) stopping = clusterCtl(2, '-q', 'stop_app');
+      return n > 300 ? pace(10) : undefined;
     });
     await stopping;
 
@@ -195,3 +205,8 @@ describe('node failures on the 3-node cluster', () => {
     expect(handledByB).toBeGreaterThan(before);
   }, 300_000);
 });
+
+/** Spaces publishes out (load shaping, not synchronisation: nothing waits for a condition here). */
+function pace(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
