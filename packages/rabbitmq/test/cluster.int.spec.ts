@@ -13,7 +13,7 @@ import {
   startAllApps,
   withClusterChannel,
 } from './cluster-helpers.js';
-import { event, uniquePrefix, until } from './helpers.js';
+import { event, rawInjector, uniquePrefix, until } from './helpers.js';
 
 // Herald on a real three-node RabbitMQ cluster with quorum queues. The file starts
 // the private cluster (tooling/scripts/rabbitmq-cluster.sh: ports 5681-5683, never
@@ -63,13 +63,7 @@ describe('conformance on the 3-node cluster', () => {
     // Spread buses over the nodes: each starts with a different one.
     create: () => buses.create('conf', ((next++ % 3) + 1) as ClusterNode, { publishTimeoutMs: 10_000, closeTimeoutMs: 10_000 }),
     capabilities: { persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true },
-    injectRaw: async (bus: EventBus, type: string, raw: Uint8Array | string) => {
-      const exchange = (bus as RabbitMQEventBus).exchange;
-      const content = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);
-      await withClusterChannel(async (ch) => {
-        ch.publish(exchange, type, content, { persistent: true });
-      });
-    },
+    injectRaw: rawInjector((job) => withClusterChannel(job)),
     faults: {
       killConnections: async (bus: EventBus) => {
         const prefix = (bus as RabbitMQEventBus).prefix;
