@@ -20,7 +20,7 @@ set -euo pipefail
 
 DIR=${HERALD_RABBITMQ_CLUSTER_DIR:-${TMPDIR:-/tmp}/herald-rabbitmq-cluster}
 NODES=(1 2 3)
-START_TIMEOUT_S=${HERALD_RABBITMQ_CLUSTER_TIMEOUT_S:-120}
+START_TIMEOUT_S=${HERALD_RABBITMQ_CLUSTER_TIMEOUT_S:-240}
 
 # The packaged /usr/sbin wrappers switch to the rabbitmq user (and its cookie);
 # call the real scripts so HOME, and with it the cookie, stays ours.
@@ -62,8 +62,17 @@ ctl() { # node-index, rabbitmqctl args...
   with_env "$i" timeout 60 "$SBIN/rabbitmqctl" -n "$(node_name "$i")" "$@"
 }
 
-running() { ctl "$1" -q status >/dev/null 2>&1; }
-app_running() { ctl "$1" -q await_startup --timeout 5 >/dev/null 2>&1; }
+# Cheap checks first: every rabbitmqctl call boots an Erlang VM (seconds on a busy machine).
+running() { # node-index: is its Erlang VM alive (by pid file)?
+  local pid
+  pid=$(cat "$DIR/c$1/pid" 2>/dev/null) || return 1
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null
+}
+
+running_nodes() { # the cluster's running members, one per line, as node 1 sees them
+  ctl 1 -q cluster_status --formatter json 2>/dev/null |
+    grep -o '"running_nodes":\[[^]]*\]' | grep -o 'herald-c[0-9]@localhost' || true
+}
 
 prepare() {
   mkdir -p "$DIR"
@@ -106,14 +115,6 @@ start_node() {
     setsid "$SBIN/rabbitmq-server" >"$DIR/c$i/log/stdout.log" 2>&1 </dev/null &
 }
 
-in_cluster() { # node-index: is it a running member of c1's cluster?
-  ctl 1 -q cluster_status --formatter json 2>/dev/null | grep -q "\"$(node_name "$1")\""
-}
-
-cluster_running_nodes() {
-  ctl 1 -q eval 'length(rabbit_nodes:all_running()).' 2>/dev/null | tr -d '[:space:]'
-}
-
 join_node() {
   local i=$1
   # The CLI prints the joining node's start-up warnings: keep them in its log.
@@ -123,21 +124,31 @@ join_node() {
     ctl "$i" -q join_cluster "$(node_name 1)"
     ctl "$i" -q start_app
   } >>"$DIR/c$i/log/join.log" 2>&1
-  wait_until "$START_TIMEOUT_S" "$(node_name "$i") restart after join" app_running "$i"
 }
+
+await_node() { # node-index: returns once its app has started (one CLI call that waits)
+  local i=$1
+  wait_until "$START_TIMEOUT_S" "$(node_name "$i") pid file" test -s "$DIR/c$i/pid"
+  with_env "$i" timeout "$((START_TIMEOUT_S + 30))" "$SBIN/rabbitmqctl" -n "$(node_name "$i")" -q \
+    wait "$DIR/c$i/pid" --timeout "$START_TIMEOUT_S" >/dev/null
+}
+
+all_three_running() { test "$(running_nodes | wc -l)" -eq 3; }
 
 cmd_start() {
   prepare
   for i in "${NODES[@]}"; do start_node "$i"; done
-  for i in "${NODES[@]}"; do
-    wait_until "$START_TIMEOUT_S" "$(node_name "$i") start" app_running "$i"
-  done
-  local pids=()
+  local pids=() i
+  for i in "${NODES[@]}"; do await_node "$i" & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  local members
+  members=$(running_nodes)
+  pids=()
   for i in 2 3; do
-    if ! in_cluster "$i"; then join_node "$i" & pids+=($!); fi
+    if ! grep -qx "$(node_name "$i")" <<<"$members"; then join_node "$i" & pids+=($!); fi
   done
   for pid in "${pids[@]}"; do wait "$pid"; done
-  wait_until 60 "all 3 nodes running in one cluster" test "$(cluster_running_nodes)" = 3
+  wait_until "$START_TIMEOUT_S" "all 3 nodes running in one cluster" all_three_running
   cmd_status
 }
 
@@ -153,9 +164,12 @@ cmd_stop() {
 
 cmd_status() {
   if [[ ! -d $DIR ]]; then echo "rabbitmq-cluster: not started"; return 0; fi
+  local members='' i state
+  if running 1; then members=$(running_nodes); fi
   for i in "${NODES[@]}"; do
-    local state=down
-    if running "$i"; then state=$(app_running "$i" && echo running || echo "app stopped"); fi
+    state=down
+    if grep -qx "$(node_name "$i")" <<<"$members"; then state=running
+    elif running "$i"; then state="up, not running in the cluster (app stopped or not joined)"; fi
     echo "$(node_name "$i") amqp://127.0.0.1:$(amqp_port "$i") $state"
   done
 }

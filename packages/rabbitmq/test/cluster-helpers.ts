@@ -18,7 +18,7 @@ export const nodeName = (n: ClusterNode) => `herald-c${n}@localhost`;
 export const nodeEndpoint = (n: ClusterNode) => `amqp://127.0.0.1:${5680 + n}/%2F`;
 
 export async function cluster(command: 'start' | 'stop' | 'status'): Promise<string> {
-  const { stdout } = await run('bash', [SCRIPT, command], { timeout: 300_000 });
+  const { stdout } = await run('bash', [SCRIPT, command], { timeout: 590_000 });
   return stdout;
 }
 

@@ -20,7 +20,7 @@ import { event, rawInjector, uniquePrefix, until } from './helpers.js';
 // the shared broker) and removes it at the end; node faults are `stop_app` on one of
 // its nodes. Every bus lists all three nodes, beginning with a chosen one.
 const buses = new ClusterBuses();
-beforeAll(() => cluster('start'), 300_000);
+beforeAll(() => cluster('start'), 600_000); // a bound against hangs: ~1.5 min on a busy 2-core machine
 afterAll(async () => {
   await buses.closeAll();
   await cluster('stop');
