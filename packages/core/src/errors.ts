@@ -16,8 +16,18 @@ export type HeraldErrorCode =
   | 'TIMEOUT'
   | 'CONNECTION';
 
+/**
+ * The brand every Herald error carries. `Symbol.for` gives the same symbol to every copy of
+ * this package loaded in one process (two versions installed side by side, ESM and CJS), so
+ * `isHeraldError` knows an error from another copy, while an error from another library that
+ * merely has a `code` such as `'TIMEOUT'` is not mistaken for one.
+ */
+const HERALD_ERROR_BRAND: unique symbol = Symbol.for('@herald/core:HeraldError') as never;
+
 export class HeraldError extends Error {
   readonly code: HeraldErrorCode;
+  /** Always true: see isHeraldError. On the prototype, so it is neither enumerable nor serialised. */
+  declare readonly [HERALD_ERROR_BRAND]: true;
 
   constructor(code: HeraldErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -30,9 +40,12 @@ export class HeraldError extends Error {
 export class ValidationError extends HeraldError {
   /** Dotted path of the offending field, e.g. `metadata.correlationId`. */
   readonly field: string;
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super('VALIDATION', `${field}: ${message}`, options);
+  /** What is wrong with the field, without the field: `message` is `${field}: ${reason}`. */
+  readonly reason: string;
+  constructor(field: string, reason: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${reason}`, options);
     this.field = field;
+    this.reason = reason;
   }
 }
 
@@ -83,12 +96,20 @@ export class ConcurrencyError extends HeraldError {
   constructor(streamId: string, expectedVersion: string | number, actualVersion: number) {
     super(
       'CONCURRENCY',
-      `stream "${streamId}" expected version ${String(expectedVersion)} but is at ${actualVersion}`,
+      `stream "${shortId(streamId)}" expected version ${String(expectedVersion)} but is at ${actualVersion}`,
     );
     this.streamId = streamId;
     this.expectedVersion = expectedVersion;
     this.actualVersion = actualVersion;
   }
+}
+
+/** Longest id a message quotes whole; longer ones are cut (the full id stays in the error's field). */
+const MAX_ID_IN_MESSAGE = 64;
+
+/** `id`, or its first 64 characters and `…`: a message (and every log line holding it) stays small whatever the id. */
+function shortId(id: string): string {
+  return id.length > MAX_ID_IN_MESSAGE ? `${id.slice(0, MAX_ID_IN_MESSAGE)}…` : id;
 }
 
 export class NoHandlerError extends HeraldError {
@@ -137,31 +158,17 @@ export class ConnectionError extends HeraldError {
   }
 }
 
-const HERALD_CODES: ReadonlySet<string> = new Set<HeraldErrorCode>([
-  'VALIDATION',
-  'DECODE',
-  'PUBLISH',
-  'BUS_CLOSED',
-  'UNSUPPORTED',
-  'CONCURRENCY',
-  'NO_HANDLER',
-  'COMMAND_VALIDATION',
-  'CONFIG',
-  'TIMEOUT',
-  'CONNECTION',
-]);
+Object.defineProperty(HeraldError.prototype, HERALD_ERROR_BRAND, { value: true });
 
 /**
- * True for Herald's errors, optionally of one code. Checks the code rather than
- * only `instanceof`, so it also works when two copies of core are installed.
+ * True for Herald's errors, optionally of one code: an error carrying Herald's brand, from
+ * this copy of core or any other loaded in the process. An error from another library is not
+ * one, whatever its `code`.
  */
 export function isHeraldError(error: unknown, code?: HeraldErrorCode): error is HeraldError {
-  if (!(error instanceof Error)) return false;
-  const c = (error as { code?: unknown }).code;
-  if (!(error instanceof HeraldError) && !(typeof c === 'string' && HERALD_CODES.has(c))) {
-    return false;
-  }
-  return code === undefined || c === code;
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { [HERALD_ERROR_BRAND]?: unknown })[HERALD_ERROR_BRAND] !== true) return false;
+  return code === undefined || (error as { code?: unknown }).code === code;
 }
 
 /** Normalises anything thrown into an Error, so handlers that throw strings still get reported. */

@@ -2,7 +2,7 @@ export * from './errors.js';
 export type * from './events/types.js';
 export { createDomainEvent, createIntegrationEvent, createSystemEvent, causedBy } from './events/factories.js';
 export { copyFields } from './events/copy-fields.js';
-export { validateEvent, validateEventType } from './events/validate.js';
+export { MAX_EVENT_DEPTH, MAX_EVENT_TYPE_BYTES, validateEvent, validateEventType } from './events/validate.js';
 export { validateEvents, type EventCheck } from './events/validate-events.js';
 export { createJsonCodec, jsonCodec, DEFAULT_MAX_EVENT_BYTES, type EventCodec, type JsonCodecOptions } from './codec/json-codec.js';
 export { compilePattern, matchesPattern, validatePattern, type CompiledPattern } from './pattern/pattern.js';
