@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createDomainEvent, type DomainEvent } from '@herald/core';
 
 /**
@@ -162,4 +163,21 @@ export class HandledCounter {
       };
     });
   }
+}
+
+/** True when something accepts TCP connections on 127.0.0.1:port within a second. */
+export function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
 }

@@ -1,9 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BenchResult, Scenario } from './harness.js';
+import { reachable, type BenchResult, type Scenario } from './harness.js';
 
 // `pnpm bench [--quick] [filter...]`: runs every scenario in src/scenarios (or those whose
 // name contains a filter), prints a table, writes results/latest.json.
@@ -11,22 +10,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const filters = args.filter((a) => !a.startsWith('--'));
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
 
 const PORTS = { redis: 6379, rabbitmq: 5672 } as const;
 

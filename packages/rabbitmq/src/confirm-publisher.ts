@@ -1,4 +1,4 @@
-import { BusClosedError, Deque, PublishError, PublishWindow, type Logger, type Redactor } from '@herald/core';
+import { BusClosedError, Deque, isHeraldError, PublishError, PublishWindow, type Logger, type Redactor } from '@herald/core';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { ConnectionManager } from './connection-manager.js';
 import { closeQuietly } from './close-quietly.js';
@@ -165,6 +165,8 @@ export class ConfirmPublisher {
     if (conn) {
       this.opening = this.openChannel(conn)
         .catch((error: unknown) => {
+          // A queue declared with other arguments: fail what waits instead of retrying until it times out.
+          if (isHeraldError(error, 'CONFIG')) return this.failQueued(error);
           this.options.logger.warn(
             { transport: 'rabbitmq', role: 'publish', error: this.options.redactor.error(error).message },
             'rabbitmq publish channel could not be opened; retrying',

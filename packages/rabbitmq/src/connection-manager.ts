@@ -1,5 +1,6 @@
-import { BusClosedError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
+import { BusClosedError, isHeraldError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
 import amqp, { type ChannelModel } from 'amqplib';
+import type { NodeList } from './node-list.js';
 import type { ResolvedEndpoint } from './options.js';
 import { RabbitMQConnectionError } from './errors.js';
 import { closeQuietly } from './close-quietly.js';
@@ -7,23 +8,26 @@ import { closeQuietly } from './close-quietly.js';
 export interface ConnectionManagerOptions {
   /** `publish` or `consume`: the bus keeps publishers and consumers on separate connections. */
   role: string;
-  endpoint: ResolvedEndpoint;
+  /** The broker nodes this connection may use (one for a single broker). */
+  nodes: NodeList;
   socketOptions: Record<string, unknown>;
   connectionName: string;
   connectTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
   logger: Logger;
   redactor: Redactor;
-  onState(state: ConnectionState, error?: Error): void;
+  /** `endpoint`: the node connected to, or the one lost (safe to show). */
+  onState(state: ConnectionState, error?: Error, endpoint?: string): void;
 }
 
 /** Runs on every new connection before it is reported connected. A throw fails that connection attempt. */
 export type ConnectionSetup = (connection: ChannelModel) => Promise<void>;
 
 /**
- * One AMQP connection and its life: opened on first use (one attempt, so
- * `connect()` fails fast), then kept — when the broker drops it, reconnected
- * with exponential backoff and jitter until it is back or the bus closes. Each
+ * One AMQP connection and its life: opened on first use (one attempt per node,
+ * so `connect()` fails fast), then kept — when the broker drops it, reconnected
+ * with exponential backoff and jitter, each round trying every node beginning
+ * with the one after the node lost, until it is back or the bus closes. Each
  * new connection runs the setup hooks (channels, topology, consumers) before
  * it counts as connected. Errors it reports never carry the password.
  */
@@ -36,6 +40,8 @@ export class ConnectionManager {
   private readonly waiters = new Set<{ resolve(c: ChannelModel): void; reject(e: Error): void }>();
   private readonly stopLoop = new AbortController();
   private stateNow: ConnectionState = 'disconnected';
+  /** The node of the open connection, or of the last one while reconnecting. */
+  private node: ResolvedEndpoint | undefined;
   /** True once anything asked for this connection. */
   started = false;
 
@@ -48,6 +54,11 @@ export class ConnectionManager {
   /** The open connection, when there is one. */
   get current(): ChannelModel | undefined {
     return this.conn;
+  }
+
+  /** `amqp://host:port/vhost` of the node connected to (or last connected to); safe to log. */
+  get endpoint(): string | undefined {
+    return this.node?.display;
   }
 
   get isReconnecting(): boolean {
@@ -91,7 +102,7 @@ export class ConnectionManager {
   private async openFirst(): Promise<ChannelModel> {
     this.setState('connecting');
     try {
-      const conn = await this.openOnce();
+      const conn = await this.openAny();
       if (this.closed) {
         await closeQuietly(conn);
         throw new BusClosedError();
@@ -109,8 +120,37 @@ export class ConnectionManager {
     }
   }
 
-  private async openOnce(): Promise<ChannelModel> {
-    const { endpoint, socketOptions, connectTimeoutMs, connectionName, role, logger, redactor } = this.options;
+  /**
+   * One connection attempt per node, in rotation order. A typed Herald error
+   * from the setup hooks (a topology conflict) is the same on every node of a
+   * cluster, so it ends the round instead of trying the next node.
+   */
+  private async openAny(): Promise<ChannelModel> {
+    const { nodes, logger, role, redactor } = this.options;
+    let lastError: unknown;
+    for (const endpoint of nodes.rotation()) {
+      if (this.closed) throw new BusClosedError();
+      try {
+        const conn = await this.openOnce(endpoint);
+        nodes.used(endpoint);
+        this.node = endpoint;
+        return conn;
+      } catch (error) {
+        if (isHeraldError(error)) throw error;
+        lastError = error;
+        if (nodes.endpoints.length > 1) {
+          logger.warn(
+            { transport: 'rabbitmq', role, endpoint: endpoint.display, error: redactor.error(error).message },
+            'rabbitmq node unreachable; trying the next one',
+          );
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  private async openOnce(endpoint: ResolvedEndpoint): Promise<ChannelModel> {
+    const { socketOptions, connectTimeoutMs, connectionName, role, logger, redactor } = this.options;
     const conn = await amqp.connect(endpoint.connect, {
       ...socketOptions,
       timeout: connectTimeoutMs,
@@ -150,7 +190,7 @@ export class ConnectionManager {
     this.reconnecting = true;
     this.setState('reconnecting', cause);
     const { initialDelayMs, maxDelayMs } = this.options.reconnect;
-    const { logger, role, endpoint } = this.options;
+    const { logger, role } = this.options;
     let delay = initialDelayMs;
     let attempt = 0;
     while (!this.closed) {
@@ -158,27 +198,41 @@ export class ConnectionManager {
       if (!(await sleep(wait, this.stopLoop.signal))) break;
       attempt++;
       try {
-        const conn = await this.openOnce();
+        const conn = await this.openAny();
         if (this.closed) {
           await closeQuietly(conn);
           break;
         }
         this.conn = conn;
         this.reconnecting = false;
-        logger.info({ transport: 'rabbitmq', role, endpoint: endpoint.display, attempts: attempt }, 'rabbitmq reconnected');
+        logger.info({ transport: 'rabbitmq', role, endpoint: this.endpoint, attempts: attempt }, 'rabbitmq reconnected');
         this.setState('connected');
         for (const w of this.waiters) w.resolve(conn);
         this.waiters.clear();
         return;
       } catch (thrown) {
+        if (isHeraldError(thrown, 'CONFIG')) {
+          // A topology conflict (a queue declared with other arguments): reconnecting cannot fix it.
+          // Stop here; the next ensure() (a publish, a subscribe) tries once more and reports it.
+          this.giveUp(thrown);
+          return;
+        }
         logger.warn(
-          { transport: 'rabbitmq', role, endpoint: endpoint.display, attempt, nextDelayMs: delay, error: this.options.redactor.error(thrown).message },
+          { transport: 'rabbitmq', role, endpoint: this.options.nodes.describe(), attempt, nextDelayMs: delay, error: this.options.redactor.error(thrown).message },
           'rabbitmq reconnect attempt failed',
         );
         delay = Math.min(delay * 2, maxDelayMs);
       }
     }
     this.reconnecting = false;
+  }
+
+  private giveUp(error: Error): void {
+    this.reconnecting = false;
+    this.options.logger.error({ transport: 'rabbitmq', role: this.options.role, error: error.message }, 'rabbitmq reconnect stopped');
+    this.setState('disconnected', error);
+    for (const w of this.waiters) w.reject(error);
+    this.waiters.clear();
   }
 
   private waitForConnection(waitMs: number): Promise<ChannelModel> {
@@ -197,7 +251,7 @@ export class ConnectionManager {
         this.waiters.delete(waiter);
         reject(
           new RabbitMQConnectionError(
-            `not connected to ${this.options.endpoint.display} within ${waitMs} ms: the broker is unreachable (reconnecting)`,
+            `not connected to ${this.options.nodes.describe()} within ${waitMs} ms: the broker is unreachable (reconnecting)`,
           ),
         );
       }, waitMs);
@@ -206,14 +260,15 @@ export class ConnectionManager {
   }
 
   private connectError(thrown: unknown): Error {
-    if (thrown instanceof RabbitMQConnectionError) return thrown;
+    // Ours (a connection error, a queue declared with other arguments) and already clean.
+    if (isHeraldError(thrown)) return thrown;
     const cause = this.options.redactor.error(thrown);
-    return new RabbitMQConnectionError(`cannot connect to ${this.options.endpoint.display}: ${cause.message}`, { cause });
+    return new RabbitMQConnectionError(`cannot connect to ${this.options.nodes.describe()}: ${cause.message}`, { cause });
   }
 
   private setState(state: ConnectionState, error?: Error): void {
     if (state === this.stateNow) return;
     this.stateNow = state;
-    this.options.onState(state, error);
+    this.options.onState(state, error, this.node?.display);
   }
 }

@@ -16,10 +16,11 @@ export class BusConnectionState {
     this.emitter = new ConnectionStateEmitter(logger, 'rabbitmq', 'disconnected');
   }
 
-  update(role: string, state: ConnectionState, error?: Error): void {
+  /** `endpoint`: the node the role's connection is about (connected to, or lost). */
+  update(role: string, state: ConnectionState, error?: Error, endpoint?: string): void {
     this.roles.set(role, state);
     if (this.frozen) return;
-    this.emitter.set(this.combined(), error);
+    this.emitter.set(this.combined(), error, endpoint);
   }
 
   /** From `close()` on, connections going away are the bus closing, not news. */

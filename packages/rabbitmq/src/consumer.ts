@@ -1,6 +1,7 @@
 import {
   BusClosedError,
   Deque,
+  isHeraldError,
   sleep,
   type DispatchPipeline,
   type DispatchTarget,
@@ -149,7 +150,8 @@ export class SubscriptionConsumer {
         this.channelConn = undefined;
       }
       await closeQuietly(ch);
-      throw error instanceof BusClosedError ? error : redactor.error(error);
+      // Herald's own errors (a queue declared with other arguments) carry no secrets and keep their type.
+      throw isHeraldError(error) ? error : redactor.error(error);
     }
   }
 

@@ -1,7 +1,7 @@
 export { RabbitMQEventBus } from './rabbitmq-event-bus.js';
 export type { RabbitMQConnectionOptions, RabbitMQEventBusOptions, QueueType } from './options.js';
 export type { ConsumerCancelled } from './consumer.js';
-export { RabbitMQConnectionError } from './errors.js';
+export { QueueArgumentsMismatchError, RabbitMQConnectionError } from './errors.js';
 export { UnroutableError } from './confirm-publisher.js';
 export { delayBucket } from './retry-router.js';
 export { rabbitOptionsFromConfig, rabbitOptionsFromEnv, rabbitUrlFromConfig } from './config.js';

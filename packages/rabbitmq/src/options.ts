@@ -25,10 +25,15 @@ export interface RabbitMQConnectionOptions {
 export type QueueType = 'classic' | 'quorum';
 
 export interface RabbitMQEventBusOptions {
-  /** `amqp://user:pass@host:5672/vhost` or `amqps://…` (TLS). Give this or `connection`. */
+  /** `amqp://user:pass@host:5672/vhost` or `amqps://…` (TLS). Give this, `urls` or `connection`. */
   url?: string;
-  /** Connection fields as an object. Give this or `url`. */
-  connection?: RabbitMQConnectionOptions;
+  /**
+   * The nodes of a cluster, as URLs. The bus connects to the first reachable
+   * one, in order; when a connection is lost it tries the next node first.
+   */
+  urls?: string[];
+  /** Connection fields as an object, or one object per cluster node. Give this, `url` or `urls`. */
+  connection?: RabbitMQConnectionOptions | RabbitMQConnectionOptions[];
   /** Passed to `net.connect` / `tls.connect`: `ca`, `cert`, `key`, `servername`, … */
   socketOptions?: Record<string, unknown>;
   /** Shown in the management UI and `rabbitmqctl list_connections`; `:publish` / `:consume` is appended. */
@@ -78,7 +83,8 @@ export interface ResolvedEndpoint {
 }
 
 export interface ResolvedOptions {
-  endpoint: ResolvedEndpoint;
+  /** One per node, in the order given; at least one. */
+  endpoints: ResolvedEndpoint[];
   socketOptions: Record<string, unknown>;
   connectionName: string;
   exchange: string;
@@ -120,7 +126,7 @@ export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOption
   const connectionName = options.connectionName ?? `herald:${prefix}`;
   if (typeof connectionName !== 'string') throw new ValidationError('connectionName', 'must be a string');
   return {
-    endpoint: resolveEndpoint(options),
+    endpoints: resolveEndpoints(options),
     socketOptions: { ...(options.socketOptions ?? {}) },
     connectionName,
     exchange,
@@ -136,28 +142,42 @@ export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOption
   };
 }
 
-function resolveEndpoint(options: RabbitMQEventBusOptions): ResolvedEndpoint {
-  if (options.url !== undefined && options.connection !== undefined) {
-    throw new ValidationError('url', 'give either url or connection, not both');
+function resolveEndpoints(options: RabbitMQEventBusOptions): ResolvedEndpoint[] {
+  const given = [options.url, options.urls, options.connection].filter((o) => o !== undefined).length;
+  if (given > 1) throw new ValidationError('url', 'give either url, urls or connection, not several');
+  if (options.url !== undefined) return [resolveEndpoint(parseUrl(options.url, 'url'), 'connection')];
+  if (options.urls !== undefined) {
+    if (!Array.isArray(options.urls) || options.urls.length === 0) {
+      throw new ValidationError('urls', 'must be a non-empty array of amqp:// or amqps:// URLs');
+    }
+    return options.urls.map((url, i) => resolveEndpoint(parseUrl(url, `urls[${i}]`), `urls[${i}]`));
   }
-  let c: RabbitMQConnectionOptions;
-  if (options.url !== undefined) c = parseUrl(options.url);
-  else if (options.connection !== undefined && options.connection !== null && typeof options.connection === 'object') {
-    c = options.connection;
-  } else {
-    throw new ValidationError('url', 'a url (amqp:// or amqps://) or connection options are required');
+  const { connection } = options;
+  if (Array.isArray(connection)) {
+    if (connection.length === 0) throw new ValidationError('connection', 'must not be an empty array');
+    return connection.map((c, i) => resolveEndpoint(connectionObject(c, `connection[${i}]`), `connection[${i}]`));
   }
+  if (connection !== undefined) return [resolveEndpoint(connectionObject(connection, 'connection'), 'connection')];
+  throw new ValidationError('url', 'a url (amqp:// or amqps://), urls or connection options are required');
+}
+
+function connectionObject(c: unknown, field: string): RabbitMQConnectionOptions {
+  if (c === null || typeof c !== 'object') throw new ValidationError(field, 'must be an object');
+  return c as RabbitMQConnectionOptions;
+}
+
+function resolveEndpoint(c: RabbitMQConnectionOptions, field: string): ResolvedEndpoint {
   const protocol = c.protocol ?? 'amqp';
-  if (protocol !== 'amqp' && protocol !== 'amqps') throw new ValidationError('connection.protocol', 'must be "amqp" or "amqps"');
+  if (protocol !== 'amqp' && protocol !== 'amqps') throw new ValidationError(`${field}.protocol`, 'must be "amqp" or "amqps"');
   const hostname = c.hostname ?? 'localhost';
   if (typeof hostname !== 'string' || hostname.length === 0) {
-    throw new ValidationError('connection.hostname', 'must be a non-empty string');
+    throw new ValidationError(`${field}.hostname`, 'must be a non-empty string');
   }
   const port = c.port ?? (protocol === 'amqps' ? 5671 : 5672);
-  positiveInt(port, 'connection.port', 65_535);
+  positiveInt(port, `${field}.port`, 65_535);
   const vhost = c.vhost ?? '/';
   const heartbeat = c.heartbeat ?? 10;
-  if (!Number.isInteger(heartbeat) || heartbeat < 0) throw new ValidationError('connection.heartbeat', 'must be an integer ≥ 0 (seconds)');
+  if (!Number.isInteger(heartbeat) || heartbeat < 0) throw new ValidationError(`${field}.heartbeat`, 'must be an integer ≥ 0 (seconds)');
   const connect: ResolvedEndpoint['connect'] = { protocol, hostname, port, vhost, heartbeat };
   if (c.username !== undefined) connect.username = c.username;
   if (c.password !== undefined) connect.password = c.password;
@@ -167,8 +187,8 @@ function resolveEndpoint(options: RabbitMQEventBusOptions): ResolvedEndpoint {
 }
 
 /** Parses `amqp(s)://user:pass@host:port/vhost?heartbeat=…&frameMax=…` without ever echoing it. */
-function parseUrl(url: string): RabbitMQConnectionOptions {
-  const bad = () => new ValidationError('url', 'must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
+function parseUrl(url: string, field: string): RabbitMQConnectionOptions {
+  const bad = () => new ValidationError(field, 'must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
   if (typeof url !== 'string') throw bad();
   let u: URL;
   try {

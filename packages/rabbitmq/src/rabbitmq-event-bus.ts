@@ -27,6 +27,7 @@ import { BusConnectionState } from './connection-state.js';
 import { SubscriptionConsumer, type ConsumerCancelled } from './consumer.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { eventProperties, MAX_SHORT_STRING } from './message.js';
+import { NodeList } from './node-list.js';
 import { resolveOptions, type RabbitMQEventBusOptions, type ResolvedOptions } from './options.js';
 import { RetryRouter } from './retry-router.js';
 import { Topology } from './topology.js';
@@ -81,19 +82,19 @@ export class RabbitMQEventBus implements EventBus {
     this.logger = this.pipeline.logger;
     this.exchange = this.options.exchange;
     this.prefix = this.options.prefix;
-    this.redactor = createRedactor(this.options.endpoint.secrets);
+    this.redactor = createRedactor(this.options.endpoints.flatMap((e) => e.secrets));
     this.state = new BusConnectionState(this.logger);
     const manager = (role: string) =>
       new ConnectionManager({
         role,
-        endpoint: this.options.endpoint,
+        nodes: new NodeList(this.options.endpoints),
         socketOptions: this.options.socketOptions,
         connectionName: this.options.connectionName,
         connectTimeoutMs: this.options.connectTimeoutMs,
         reconnect: this.options.reconnect,
         logger: this.logger,
         redactor: this.redactor,
-        onState: (state, error) => this.state.update(role, state, error),
+        onState: (state, error, endpoint) => this.state.update(role, state, error, endpoint),
       });
     this.publishConnection = manager('publish');
     this.consumeConnection = manager('consume');

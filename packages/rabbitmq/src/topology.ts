@@ -1,6 +1,7 @@
 import type { Channel } from 'amqplib';
 import { HEADERS } from './message.js';
 import type { QueueType } from './options.js';
+import { assertQueueChecked, delayQueueOptions, durableQueueOptions } from './queue-arguments.js';
 
 /** How long an unused delay queue lives beyond its TTL before the broker removes it. */
 const DELAY_QUEUE_IDLE_MS = 60 * 60 * 1000;
@@ -14,14 +15,16 @@ export interface SubscriptionQueueSpec {
 /**
  * The names and declarations of everything the bus puts on the broker:
  *
- *   publish ─► ${exchange} (topic, durable) ── binding = pattern ──► ${prefix}${group}   (durable; classic|quorum)
+ *   publish ─► ${exchange} (topic, durable) ── binding = pattern ──► ${prefix}${group}   (durable; queueType)
  *                                            └────────────────────► ${prefix}sub.${id}  (exclusive, auto-delete)
  *   retry   ─► ${prefix}retry (headers) ── herald-delay=ms ─► ${prefix}retry.${ms}ms (TTL ms; dead-letters to "" with the
  *                                                               original routing key = the subscription queue)
- *   dead    ─► ${prefix}dead-letter (topic) ── "#" ──► ${prefix}dead-letters
+ *   dead    ─► ${prefix}dead-letter (topic) ── "#" ──► ${prefix}dead-letters  (durable; queueType)
  *              (a strategy's deadLetter.exchange) ── its routingKey ──┘
  *
- * Declarations are idempotent, so every (re)connect simply declares again.
+ * Declarations are idempotent, so every (re)connect simply declares again. The
+ * durable queues' arguments come from queue-arguments.ts; a queue that exists
+ * with others fails with QueueArgumentsMismatchError.
  */
 export class Topology {
   readonly deadLetterExchange: string;
@@ -56,7 +59,7 @@ export class Topology {
   async declareShared(ch: Channel): Promise<void> {
     await ch.assertExchange(this.exchange, 'topic', { durable: true });
     await ch.assertExchange(this.deadLetterExchange, 'topic', { durable: true });
-    await ch.assertQueue(this.deadLetterQueue, { durable: true });
+    await assertQueueChecked(ch, this.deadLetterQueue, durableQueueOptions(this.queueType));
     await ch.bindQueue(this.deadLetterQueue, this.deadLetterExchange, '#');
     await ch.assertExchange(this.delayExchange, 'headers', { durable: true });
     this.exchanges.add(this.exchange).add(this.deadLetterExchange).add(this.delayExchange);
@@ -76,10 +79,7 @@ export class Topology {
   async declareSubscriptionQueue(ch: Channel, spec: SubscriptionQueueSpec): Promise<void> {
     await ch.assertExchange(this.exchange, 'topic', { durable: true });
     if (spec.group !== undefined) {
-      await ch.assertQueue(
-        spec.queue,
-        this.queueType === 'quorum' ? { durable: true, arguments: { 'x-queue-type': 'quorum' } } : { durable: true },
-      );
+      await assertQueueChecked(ch, spec.queue, durableQueueOptions(this.queueType));
     } else {
       await ch.assertQueue(spec.queue, { durable: false, exclusive: true, autoDelete: true });
     }
@@ -95,10 +95,7 @@ export class Topology {
    */
   async declareDelayQueue(ch: Channel, ms: number): Promise<void> {
     const queue = this.delayQueue(ms);
-    await ch.assertQueue(queue, {
-      durable: true,
-      arguments: { 'x-message-ttl': ms, 'x-dead-letter-exchange': '', 'x-expires': ms + DELAY_QUEUE_IDLE_MS },
-    });
+    await assertQueueChecked(ch, queue, delayQueueOptions(this.queueType, ms, DELAY_QUEUE_IDLE_MS));
     await ch.bindQueue(queue, this.delayExchange, '', { 'x-match': 'all', [HEADERS.delay]: String(ms) });
     this.queues.add(queue);
   }

@@ -2,7 +2,7 @@ import type { EventBus } from '@herald/core';
 import { describeEventBusConformance } from '@herald/testing';
 import { afterAll } from 'vitest';
 import type { RabbitMQEventBus } from '../src/index.js';
-import { BusFactory, closeConnectionsNamed, withRawChannel } from './helpers.js';
+import { BusFactory, closeConnectionsNamed, rawInjector } from './helpers.js';
 
 // The shared event-bus contract, against the real broker, with every capability on.
 // Each case gets a bus under its own prefix (so its own exchange and queues); all of
@@ -16,13 +16,7 @@ describeEventBusConformance({
   name: 'RabbitMQEventBus',
   create: () => buses.create('conf', { publishTimeoutMs: 5_000, closeTimeoutMs: 10_000 }),
   capabilities: { persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true },
-  injectRaw: async (bus: EventBus, type: string, raw: Uint8Array | string) => {
-    const exchange = (bus as RabbitMQEventBus).exchange;
-    const content = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);
-    await withRawChannel(async (ch) => {
-      ch.publish(exchange, type, content, { persistent: true });
-    });
-  },
+  injectRaw: rawInjector(),
   faults: {
     killConnections: async (bus: EventBus) => {
       const prefix = (bus as RabbitMQEventBus).prefix;

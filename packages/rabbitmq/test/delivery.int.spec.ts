@@ -1,6 +1,7 @@
 import { isHeraldError, type BaseEvent, type ConnectionStateChange } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BusFactory, event, queueDepth, until, withRawChannel } from './helpers.js';
+import { QueueArgumentsMismatchError } from '../src/index.js';
+import { BusFactory, event, queueDepth, uniquePrefix, until, withRawChannel } from './helpers.js';
 
 const buses = new BusFactory();
 afterEach(() => buses.cleanup());
@@ -111,11 +112,15 @@ describe('RabbitMQEventBus: publishing and delivery', () => {
   });
 
   it('rejects subscribe with the broker\'s reason when a group queue exists with another queue type', async () => {
-    const quorum = buses.create('mismatch', { queueType: 'quorum' });
-    await quorum.subscribe('mismatch.#', () => {}, { group: 'g' });
-    const classic = buses.create('mismatch', { prefix: quorum.prefix });
+    // Given the group's queue exists as a quorum queue (only that queue: the bus's own dead-letter queue is classic)
+    const prefix = uniquePrefix('mismatch');
+    buses.alsoDelete({ queues: [`${prefix}g`] });
+    await withRawChannel(async (ch) => void (await ch.assertQueue(`${prefix}g`, { durable: true, arguments: { 'x-queue-type': 'quorum' } })));
+    const classic = buses.create('mismatch', { prefix });
     const error = await classic.subscribe('mismatch.#', () => {}, { group: 'g' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(QueueArgumentsMismatchError);
     expect(String(error)).toMatch(/PRECONDITION.FAILED/);
+    expect(error).toMatchObject({ queue: `${prefix}g`, argument: 'x-queue-type', existing: 'quorum', declared: 'classic (unset)' });
     // And the bus still works for other subscriptions
     const got: string[] = [];
     await classic.subscribe('mismatch.#', (ev) => {

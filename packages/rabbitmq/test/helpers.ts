@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createDomainEvent, type DomainEvent } from '@herald/core';
+import { createDomainEvent, type DomainEvent, type EventBus } from '@herald/core';
 import amqp from 'amqplib';
 import { deleteTopology, withChannel } from '../../../tooling/test-support/rabbitmq.js';
 import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
@@ -57,6 +57,20 @@ export class BusFactory {
 /** Runs `job` on a channel of a plain amqplib connection (for raw injection and inspection). */
 export function withRawChannel<T>(job: (ch: amqp.Channel) => Promise<T>): Promise<T> {
   return withChannel(amqp, AMQP_URL, job);
+}
+
+/**
+ * The conformance suite's `injectRaw`: publishes raw bytes, persistent, to the bus's exchange
+ * through `channel` (the single broker's or the cluster's).
+ */
+export function rawInjector(channel: (job: (ch: amqp.Channel) => Promise<void>) => Promise<void> = withRawChannel) {
+  return async (bus: EventBus, type: string, raw: Uint8Array | string): Promise<void> => {
+    const exchange = (bus as RabbitMQEventBus).exchange;
+    const content = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);
+    await channel(async (ch) => {
+      ch.publish(exchange, type, content, { persistent: true });
+    });
+  };
 }
 
 export async function queueDepth(queue: string): Promise<number> {

@@ -5,7 +5,7 @@ import { resolveOptions } from '../src/options.js';
 
 describe('options', () => {
   it('parses an amqp URL into connection fields without keeping it', () => {
-    const { endpoint } = resolveOptions({ url: 'amqps://app:p%40ss%2Fword@broker.example:5999/prod%2Fa?heartbeat=30&frameMax=8192' });
+    const endpoint = resolveOptions({ url: 'amqps://app:p%40ss%2Fword@broker.example:5999/prod%2Fa?heartbeat=30&frameMax=8192' }).endpoints[0]!;
     expect(endpoint.connect).toEqual({
       protocol: 'amqps',
       hostname: 'broker.example',
@@ -21,15 +21,15 @@ describe('options', () => {
   });
 
   it('defaults the vhost, port and heartbeat', () => {
-    expect(resolveOptions({ url: 'amqp://localhost' }).endpoint.connect).toEqual({
+    expect(resolveOptions({ url: 'amqp://localhost' }).endpoints[0]!.connect).toEqual({
       protocol: 'amqp',
       hostname: 'localhost',
       port: 5672,
       vhost: '/',
       heartbeat: 10,
     });
-    expect(resolveOptions({ url: 'amqp://h/%2f' }).endpoint.connect.vhost).toBe('/');
-    expect(resolveOptions({ connection: { protocol: 'amqps' } }).endpoint.connect.port).toBe(5671);
+    expect(resolveOptions({ url: 'amqp://h/%2f' }).endpoints[0]!.connect.vhost).toBe('/');
+    expect(resolveOptions({ connection: { protocol: 'amqps' } }).endpoints[0]!.connect.port).toBe(5671);
   });
 
   it('rejects a bad URL with ValidationError that does not echo it', () => {
@@ -103,7 +103,7 @@ describe('helpers', () => {
 
   it("scrubs the endpoint's password, plain and URL-encoded, from errors", () => {
     // Given the secrets of an endpoint given as a URL, fed to core's redactor as the bus does
-    const { endpoint } = resolveOptions({ url: 'amqp://app:p%40ss%20word@broker.example:5672/' });
+    const endpoint = resolveOptions({ url: 'amqp://app:p%40ss%20word@broker.example:5672/' }).endpoints[0]!;
     const redactor = createRedactor(endpoint.secrets);
     // When an error holding the password both ways is redacted
     const e = Object.assign(new Error('failed for p@ss word and p%40ss%20word'), { code: 'EX' });

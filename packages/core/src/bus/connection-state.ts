@@ -23,12 +23,13 @@ export class ConnectionStateEmitter {
     return () => this.listeners.delete(listener);
   }
 
-  set(state: ConnectionState, error?: Error): void {
+  set(state: ConnectionState, error?: Error, endpoint?: string): void {
     if (state === this.current) return;
     const change: ConnectionStateChange = { state, previous: this.current };
     if (error) change.error = error;
+    if (endpoint !== undefined) change.endpoint = endpoint;
     this.current = state;
-    const fields = { transport: this.transport, state, previous: change.previous, error: error?.message };
+    const fields = { transport: this.transport, state, previous: change.previous, error: error?.message, endpoint };
     // A throwing logger must not keep listeners from hearing about the change (or make close() fail).
     try {
       if (state === 'disconnected' || state === 'reconnecting') this.logger.warn(fields, `${this.transport}: ${state}`);

@@ -80,6 +80,12 @@ export interface ConnectionStateChange {
   previous: ConnectionState;
   /** Why, when the change was caused by an error. Never contains credentials. */
   error?: Error;
+  /**
+   * The server the change is about, when the transport knows several (e.g. the
+   * node of a RabbitMQ cluster connected to, or lost), as `scheme://host:port/…`
+   * without credentials.
+   */
+  endpoint?: string;
 }
 
 export type HandleStatus = 'success' | 'filtered' | 'retrying' | 'dead_lettered' | 'failed';
