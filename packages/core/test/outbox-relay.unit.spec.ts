@@ -208,7 +208,7 @@ describe('OutboxRelay', () => {
     // Then
     await eventually(() => bus.published.length === 2, 'both events published after the failure');
     expect(positions(bus.published)).toEqual([1, 2]);
-    expect(logger.lines.find((l) => l.message === 'outbox step failed')?.fields).toMatchObject({ error: 'publish 1 refused' });
+    expect(logger.lines.find((l) => l.message === 'store subscription step failed')?.fields).toMatchObject({ error: 'publish 1 refused' });
   });
 
   it('can be started again after stop', async () => {

@@ -77,7 +77,8 @@ export class InMemoryEventBus implements EventBus {
       closeTimeoutMs,
     });
     this.deadLetters = createDeadLetters(this.deadLetterStore, (record) => this.redeliver(record));
-    this.send = this.pipeline.composePublish((event) => this.route(event));
+    // In-process there is no decode step: events are upcast on their way to the queues (UpcastError rejects publish).
+    this.send = this.pipeline.composePublish((event) => this.route(this.pipeline.upcast(event)));
     this.connection = new ConnectionStateEmitter(this.logger, 'in-memory', 'connected');
   }
 
