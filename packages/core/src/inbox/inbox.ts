@@ -20,9 +20,15 @@ export interface InboxStore {
 /** An inbox in process memory: for one process (and tests). Expired entries are dropped as they are met. */
 export class InMemoryInbox implements InboxStore {
   private readonly entries = new Map<string, { done: boolean; expiresAt: number }>();
+  private readonly now: () => number;
+
+  /** `now`: the clock expiry is judged by (tests pass their own). Default Date.now. */
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
 
   async claim(key: string, leaseMs: number): Promise<'claimed' | 'done' | 'busy'> {
-    const now = Date.now();
+    const now = this.now();
     const entry = this.entries.get(key);
     if (entry !== undefined && entry.expiresAt > now) return entry.done ? 'done' : 'busy';
     this.entries.set(key, { done: false, expiresAt: now + leaseMs });
@@ -30,7 +36,7 @@ export class InMemoryInbox implements InboxStore {
   }
 
   async complete(key: string, ttlMs: number): Promise<void> {
-    this.entries.set(key, { done: true, expiresAt: Date.now() + ttlMs });
+    this.entries.set(key, { done: true, expiresAt: this.now() + ttlMs });
   }
 
   async release(key: string): Promise<void> {
