@@ -4,6 +4,7 @@ import { registerFailureCases } from './bus-failure-cases.js';
 import { registerFaultCases } from './bus-fault-cases.js';
 import { registerFlowCases } from './bus-flow-cases.js';
 import { registerGroupCases } from './bus-group-cases.js';
+import { registerIdempotentCases } from './bus-idempotent-cases.js';
 import { registerLifecycleCases } from './bus-lifecycle-cases.js';
 import { registerMalformedCases } from './bus-malformed-cases.js';
 import type { EventBusConformanceOptions } from './bus-options.js';
@@ -58,6 +59,7 @@ export function describeEventBusConformance(options: EventBusConformanceOptions)
     registerFlowCases(suite);
     registerLifecycleCases(suite);
     registerFaultCases(suite);
+    registerIdempotentCases(suite);
 
     it('left no unhandled rejection behind in any case', async () => {
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,0 +1,43 @@
+import {
+  describeEventSourcingConformance,
+  describeInboxConformance,
+  describeSnapshotStoreConformance,
+} from '@herald/testing';
+import { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
+import { RedisEventStore, RedisInbox, RedisSnapshotStore } from '../src/index.js';
+import { deleteKeys, redisOptions, uniquePrefix } from './support/redis.js';
+
+const admin = new Redis(redisOptions);
+afterAll(() => admin.disconnect());
+
+describeEventSourcingConformance({
+  name: 'RedisEventStore',
+  create: ({ upcasters }) => new RedisEventStore({ redis: redisOptions, prefix: uniquePrefix('es'), upcasters }),
+  // Snapshots on Redis too: the repository cases then run store and snapshots on one server.
+  snapshots: () => new RedisSnapshotStore({ redis: redisOptions, prefix: uniquePrefix('es-snap') }),
+  cleanup: async (stores) => {
+    for (const store of stores as RedisEventStore[]) {
+      await store.close();
+      await deleteKeys(admin, store.keys.prefix);
+    }
+  },
+});
+
+describeSnapshotStoreConformance({
+  name: 'RedisSnapshotStore',
+  create: () => new RedisSnapshotStore({ redis: redisOptions, prefix: uniquePrefix('snap') }),
+  cleanup: async (store) => {
+    await store.close();
+    await deleteKeys(admin, store.keys.prefix);
+  },
+});
+
+describeInboxConformance({
+  name: 'RedisInbox',
+  create: () => new RedisInbox({ redis: redisOptions, prefix: uniquePrefix('inbox') }),
+  cleanup: async (inbox) => {
+    await inbox.close();
+    await deleteKeys(admin, inbox.keys.prefix);
+  },
+});
