@@ -48,6 +48,19 @@ export class OutboxRelay {
     return this.subscription.handledCount;
   }
 
+  /** Failed steps of the running loop so far (each is retried with backoff). */
+  get failureCount(): number {
+    return this.subscription.failureCount;
+  }
+
+  /**
+   * The next position to publish, once known: every event before it has been
+   * accepted by the bus. Compare with the store's head to tell "caught up".
+   */
+  get position(): number | undefined {
+    return this.subscription.position;
+  }
+
   /** Publishes one batch from the checkpoint; returns how many events it published. */
   runOnce(): Promise<number> {
     return this.subscription.runOnce();

@@ -1,6 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CheckpointStore } from '../outbox/checkpoint-store.js';
+import type { DomainEvent } from '../events/types.js';
 import type { EventStore, StoredEvent } from '../store/types.js';
 import { readHeadPosition } from './head-position.js';
 import { StoreSubscription } from './store-subscription.js';
@@ -11,12 +12,13 @@ import { StoreSubscription } from './store-subscription.js';
  * idempotent or keep the read model and the checkpoint together (see
  * docs/design-notes.md, "Projections").
  */
-export interface Projection {
+export interface Projection<E extends DomainEvent = StoredEvent> {
   /** Also the checkpoint name. */
   readonly name: string;
   /** Event types this projection applies; others are skipped (the checkpoint still moves). */
   readonly handles?: readonly string[];
-  apply(event: StoredEvent): void | Promise<void>;
+  /** Gets stored events (with `position`); E lets a projection name the event types `handles` admits. */
+  apply(event: E): void | Promise<void>;
   /** Empties the read model; called by rebuildProjection before it replays from position 1. */
   reset?(): void | Promise<void>;
 }
@@ -32,7 +34,11 @@ export interface RunProjectionOptions {
 }
 
 /** Keeps a projection up to date: a started StoreSubscription named after it. `stop()` it when done. */
-export function runProjection(store: EventStore, projection: Projection, options: RunProjectionOptions): StoreSubscription {
+export function runProjection<E extends DomainEvent>(
+  store: EventStore,
+  projection: Projection<E>,
+  options: RunProjectionOptions,
+): StoreSubscription {
   return projectionSubscription(store, projection, options).start();
 }
 
@@ -62,9 +68,9 @@ export interface RebuildProjectionOptions {
  * meanwhile are applied too (the rebuild ends when the log is caught up); a
  * live runProjection of the same name must be stopped first.
  */
-export async function rebuildProjection(
+export async function rebuildProjection<E extends DomainEvent>(
   store: EventStore,
-  projection: Projection,
+  projection: Projection<E>,
   options: RebuildProjectionOptions,
 ): Promise<RebuildProgress> {
   const subscription = projectionSubscription(store, projection, {
@@ -97,9 +103,9 @@ export async function rebuildProjection(
   return final;
 }
 
-function projectionSubscription(
+function projectionSubscription<E extends DomainEvent>(
   store: EventStore,
-  projection: Projection,
+  projection: Projection<E>,
   options: Omit<RunProjectionOptions, 'checkpoints'> & { checkpoints: CheckpointStore },
 ): StoreSubscription {
   if (projection === null || typeof projection !== 'object' || typeof projection.apply !== 'function') {
@@ -107,7 +113,7 @@ function projectionSubscription(
   }
   if (options?.checkpoints === undefined) throw new ValidationError('options.checkpoints', 'a projection needs a checkpoint store');
   const types = projection.handles === undefined ? undefined : new Set(projection.handles);
-  return new StoreSubscription(store, (event) => projection.apply(event), {
+  return new StoreSubscription(store, (event) => projection.apply(event as unknown as E), {
     name: projection.name,
     checkpoints: options.checkpoints,
     from: options.from ?? 'start',

@@ -48,6 +48,7 @@ export class StoreSubscription {
   /** Next position to read once known; undefined until the first step resolved it. */
   private next: number | undefined;
   private handled = 0;
+  private failures = 0;
   private running: Promise<void> | undefined;
   private stopped = true;
   /** Ends the current idle wait early (stop, or an append on the store). */
@@ -79,6 +80,11 @@ export class StoreSubscription {
   /** Events handed to the handler (and settled) by this instance. */
   get handledCount(): number {
     return this.handled;
+  }
+
+  /** Steps of the running loop that failed (each is retried after a backoff). */
+  get failureCount(): number {
+    return this.failures;
   }
 
   /** The next position to read, once the first step has resolved it. */
@@ -158,6 +164,7 @@ export class StoreSubscription {
         backoff = this.errorBackoffMs;
         if (n < this.batchSize) await this.idle(this.pollIntervalMs);
       } catch (error) {
+        this.failures++;
         this.logger.error(
           { subscription: this.name, error: toError(error).message, retryInMs: backoff },
           'store subscription step failed',
