@@ -1,5 +1,6 @@
 import { UpcastError, ValidationError, toError } from '../errors.js';
-import type { BaseEvent } from '../events/types.js';
+import { copyFields } from '../events/copy-fields.js';
+import type { BaseEvent, EventMetadata } from '../events/types.js';
 
 /**
  * An event as an upcaster sees it: any event whose `data` / `payload` is still
@@ -114,8 +115,12 @@ class UpcasterRegistry implements Upcasters {
         throw new UpcastError({ ...problem, reason: 'the upcaster did not return an event with metadata' });
       }
       version++;
-      // Stamp on a copy of metadata: the step may have returned its input's metadata object.
-      current = { ...next, metadata: { ...next.metadata, schemaVersion: version } };
+      // Stamp on a copy of metadata (the step may have returned its input's metadata object),
+      // set on the step's own result when it made a new event (it must not have mutated its input).
+      const stamped = next === current ? copyFields({} as BaseEvent, next) : next;
+      stamped.metadata = copyFields({} as EventMetadata, next.metadata);
+      stamped.metadata.schemaVersion = version;
+      current = stamped;
     }
     return current as E;
   }
@@ -124,7 +129,10 @@ class UpcasterRegistry implements Upcasters {
     if (this.count === 0 || event.metadata?.schemaVersion !== undefined) return event;
     const target = this.current.get(event.type);
     if (target === undefined) return event;
-    return { ...event, metadata: { ...event.metadata, schemaVersion: target } };
+    const stamped = copyFields({} as E, event);
+    stamped.metadata = copyFields({} as EventMetadata, event.metadata);
+    stamped.metadata.schemaVersion = target;
+    return stamped;
   }
 }
 
