@@ -1,27 +1,16 @@
-import { noopLogger, ValidationError, type CheckpointStore, type Logger } from '@herald/core';
-import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
-import { keyLayout, type KeyLayout } from './key-layout.js';
+import { ValidationError, type CheckpointStore } from '@herald/core';
+import { RedisComponent, type RedisComponentOptions } from './redis-component.js';
 
-export interface RedisCheckpointStoreOptions {
-  /** An ioredis client (left open on close), ioredis options or a redis:// / rediss:// URL. */
-  redis: RedisInput;
-  /** Same meaning as RedisEventStore's; use the same prefix to keep a store's data together. Default `herald:`. */
-  prefix?: string;
-  logger?: Logger;
-}
+export type RedisCheckpointStoreOptions = RedisComponentOptions;
 
 /**
  * Where an OutboxRelay remembers its next position: one hash field per relay
  * name in `<prefix>{es}:checkpoints`, so checkpoints survive the process and
  * live in the same hash slot as the store they follow.
  */
-export class RedisCheckpointStore implements CheckpointStore {
-  readonly keys: KeyLayout;
-  private readonly connection: RedisConnection;
-
+export class RedisCheckpointStore extends RedisComponent implements CheckpointStore {
   constructor(options: RedisCheckpointStoreOptions) {
-    this.keys = keyLayout(options.prefix);
-    this.connection = openRedis(options.redis, options.logger ?? noopLogger, 'redis-checkpoint-store');
+    super(options, 'redis-checkpoint-store');
   }
 
   async load(name: string): Promise<number | undefined> {
@@ -34,18 +23,6 @@ export class RedisCheckpointStore implements CheckpointStore {
     assertName(name);
     if (!Number.isInteger(position) || position < 0) throw new ValidationError('position', 'must be an integer ≥ 0');
     await this.call(() => this.connection.client.hset(this.keys.checkpoints, name, position));
-  }
-
-  async close(): Promise<void> {
-    await closeRedis(this.connection);
-  }
-
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw redactRedisError(this.connection, error, 'redis-checkpoint-store');
-    }
   }
 }
 

@@ -1,15 +1,7 @@
-import { noopLogger, ValidationError, type InboxStore, type Logger } from '@herald/core';
-import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
-import { keyLayout, type KeyLayout } from './key-layout.js';
-import { define } from './scripts.js';
+import { ValidationError, type InboxStore } from '@herald/core';
+import { RedisComponent, type RedisComponentOptions } from './redis-component.js';
 
-export interface RedisInboxOptions {
-  /** An ioredis client (left open on close), ioredis options or a redis:// / rediss:// URL. */
-  redis: RedisInput;
-  /** Prefix of every inbox key. Default `herald:`. */
-  prefix?: string;
-  logger?: Logger;
-}
+export type RedisInboxOptions = RedisComponentOptions;
 
 /** Deletes the claim only while it is still a claim: never a `done` record. KEYS[1]: the key. */
 const RELEASE_SCRIPT = `
@@ -25,16 +17,12 @@ return 0
  * concurrent deliveries exactly one runs the handler), a success overwrites it
  * with `done` for `ttlMs`, a failure deletes it. Keys: `<prefix>inbox:<key>`.
  */
-export class RedisInbox implements InboxStore {
-  readonly keys: KeyLayout;
-  private readonly connection: RedisConnection;
-  private readonly releaseCommand: string;
+export class RedisInbox extends RedisComponent implements InboxStore {
+  private readonly releaseScript: (key: string) => Promise<unknown>;
 
   constructor(options: RedisInboxOptions) {
-    if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
-    this.keys = keyLayout(options.prefix);
-    this.connection = openRedis(options.redis, options.logger ?? noopLogger, 'redis-inbox');
-    this.releaseCommand = define(this.connection.client, 'heraldInboxRelease', RELEASE_SCRIPT, 1);
+    super(options, 'redis-inbox');
+    this.releaseScript = this.script('heraldInboxRelease', RELEASE_SCRIPT, 1);
   }
 
   async claim(key: string, leaseMs: number): Promise<'claimed' | 'done' | 'busy'> {
@@ -53,21 +41,7 @@ export class RedisInbox implements InboxStore {
 
   async release(key: string): Promise<void> {
     const k = this.keys.inbox(assertKey(key));
-    const client = this.connection.client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    await this.call(() => client[this.releaseCommand]!(k));
-  }
-
-  /** Closes the connection if the inbox created it; a client passed in stays open. */
-  async close(): Promise<void> {
-    await closeRedis(this.connection);
-  }
-
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw redactRedisError(this.connection, error, 'redis-inbox');
-    }
+    await this.call(() => this.releaseScript(k));
   }
 }
 

@@ -1,15 +1,7 @@
-import { DecodeError, noopLogger, ValidationError, validateSnapshot, type Logger, type Snapshot, type SnapshotStore } from '@herald/core';
-import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
-import { keyLayout, type KeyLayout } from './key-layout.js';
-import { define } from './scripts.js';
+import { DecodeError, ValidationError, validateSnapshot, type Snapshot, type SnapshotStore } from '@herald/core';
+import { RedisComponent, type RedisComponentOptions } from './redis-component.js';
 
-export interface RedisSnapshotStoreOptions {
-  /** An ioredis client (left open on close), ioredis options or a redis:// / rediss:// URL. */
-  redis: RedisInput;
-  /** Same meaning as RedisEventStore's; use the same prefix to keep a store's data together. Default `herald:`. */
-  prefix?: string;
-  logger?: Logger;
-}
+export type RedisSnapshotStoreOptions = RedisComponentOptions;
 
 /**
  * Keeps the snapshot only when it is not older than the one stored, in one step,
@@ -32,23 +24,18 @@ return 1
  * holding `<version>|<json>`. The state is stored as JSON: Dates in it come
  * back as ISO strings, so `restoreSnapshot` should revive what it needs.
  */
-export class RedisSnapshotStore implements SnapshotStore {
-  readonly keys: KeyLayout;
-  private readonly connection: RedisConnection;
-  private readonly saveCommand: string;
+export class RedisSnapshotStore extends RedisComponent implements SnapshotStore {
+  private readonly saveScript: (key: string, version: number, record: string) => Promise<unknown>;
 
   constructor(options: RedisSnapshotStoreOptions) {
-    if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
-    this.keys = keyLayout(options.prefix);
-    this.connection = openRedis(options.redis, options.logger ?? noopLogger, 'redis-snapshot-store');
-    this.saveCommand = define(this.connection.client, 'heraldSaveSnapshot', SAVE_SCRIPT, 1);
+    super(options, 'redis-snapshot-store');
+    this.saveScript = this.script('heraldSaveSnapshot', SAVE_SCRIPT, 1);
   }
 
   async save(snapshot: Snapshot): Promise<void> {
     validateSnapshot(snapshot);
     const record = `${snapshot.version}|${JSON.stringify(snapshot)}`;
-    const client = this.connection.client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    await this.call(() => client[this.saveCommand]!(this.keys.snapshot(snapshot.aggregateId), snapshot.version, record));
+    await this.call(() => this.saveScript(this.keys.snapshot(snapshot.aggregateId), snapshot.version, record));
   }
 
   async load(aggregateId: string): Promise<Snapshot | undefined> {
@@ -62,19 +49,6 @@ export class RedisSnapshotStore implements SnapshotStore {
       return JSON.parse(record.slice(bar + 1)) as Snapshot;
     } catch (cause) {
       throw new DecodeError(`snapshot of "${aggregateId}" is unreadable`, Buffer.from(record, 'utf8'), { cause });
-    }
-  }
-
-  /** Closes the connection if the store created it; a client passed in stays open. */
-  async close(): Promise<void> {
-    await closeRedis(this.connection);
-  }
-
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw redactRedisError(this.connection, error, 'redis-snapshot-store');
     }
   }
 }
