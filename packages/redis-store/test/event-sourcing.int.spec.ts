@@ -9,13 +9,22 @@ import { RedisEventStore, RedisInbox, RedisSnapshotStore } from '../src/index.js
 import { deleteKeys, redisOptions, uniquePrefix } from './support/redis.js';
 
 const admin = new Redis(redisOptions);
-afterAll(() => admin.disconnect());
+/** Prefixes of the snapshot stores the repository cases created: deleted after the file. */
+const snapshotPrefixes: string[] = [];
+afterAll(async () => {
+  for (const prefix of snapshotPrefixes) await deleteKeys(admin, prefix);
+  admin.disconnect();
+});
 
 describeEventSourcingConformance({
   name: 'RedisEventStore',
   create: ({ upcasters }) => new RedisEventStore({ redis: redisOptions, prefix: uniquePrefix('es'), upcasters }),
   // Snapshots on Redis too: the repository cases then run store and snapshots on one server.
-  snapshots: () => new RedisSnapshotStore({ redis: redisOptions, prefix: uniquePrefix('es-snap') }),
+  snapshots: () => {
+    const store = new RedisSnapshotStore({ redis: redisOptions, prefix: uniquePrefix('es-snap') });
+    snapshotPrefixes.push(store.keys.prefix);
+    return store;
+  },
   cleanup: async (stores) => {
     for (const store of stores as RedisEventStore[]) {
       await store.close();

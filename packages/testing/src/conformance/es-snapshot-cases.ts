@@ -46,22 +46,25 @@ export function registerSnapshotRepositoryCases(h: EventSourcingHarness, snapsho
       // Given 23 moves saved in batches, a snapshot every 5 events
       const store = await h.store();
       const snapshotStore = snapshots();
-      const repo = new AggregateRepository(store, (id) => new ConformanceWalker(id), { snapshots: { store: snapshotStore, every: 5 } });
-      for (let batch = 0; batch < 23; batch += 3) {
-        const walker = await repo.load('w-1');
-        for (let i = batch; i < Math.min(batch + 3, 23); i++) walker.move(i % 4 === 0 ? -1 : 2);
-        await repo.save(walker);
-        await repo.flushSnapshots();
+      try {
+        const repo = new AggregateRepository(store, (id) => new ConformanceWalker(id), { snapshots: { store: snapshotStore, every: 5 } });
+        for (let batch = 0; batch < 23; batch += 3) {
+          const walker = await repo.load('w-1');
+          for (let i = batch; i < Math.min(batch + 3, 23); i++) walker.move(i % 4 === 0 ? -1 : 2);
+          await repo.save(walker);
+          await repo.flushSnapshots();
+        }
+        // When it is loaded with snapshots and by full replay
+        const fast = await repo.load('w-1');
+        const full = await new AggregateRepository(store, (id) => new ConformanceWalker(id)).load('w-1');
+        // Then both agree, and the fast one started from the snapshot
+        expect({ x: fast.x, moves: fast.moves, version: fast.version }).toEqual({ x: full.x, moves: full.moves, version: full.version });
+        expect(full.version).toBe(23);
+        expect(fast.restoredFrom).toBe((await snapshotStore.load('w-1'))!.version);
+        expect(fast.restoredFrom).toBeGreaterThanOrEqual(20);
+      } finally {
+        await snapshotStore.close?.();
       }
-      // When it is loaded with snapshots and by full replay
-      const fast = await repo.load('w-1');
-      const full = await new AggregateRepository(store, (id) => new ConformanceWalker(id)).load('w-1');
-      // Then both agree, and the fast one started from the snapshot
-      expect({ x: fast.x, moves: fast.moves, version: fast.version }).toEqual({ x: full.x, moves: full.moves, version: full.version });
-      expect(full.version).toBe(23);
-      expect(fast.restoredFrom).toBe((await snapshotStore.load('w-1'))!.version);
-      expect(fast.restoredFrom).toBeGreaterThanOrEqual(20);
-      await snapshotStore.close?.();
     });
   });
 }
