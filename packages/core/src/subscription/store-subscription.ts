@@ -187,15 +187,15 @@ export class StoreSubscription {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
+      // Whichever ends the wait (timer, append, stop) clears `wake`, so an append during the
+      // next batch sets `woken` instead of calling a finished wait.
+      const done = (): void => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
         this.wake = undefined;
-        done();
+        resolve();
       };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 
