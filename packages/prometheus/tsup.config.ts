@@ -1,3 +1,4 @@
 import { heraldTsup } from '../../tooling/tsup.base';
 
-export default heraldTsup();
+// Two entries: the tracker, and `@herald/prometheus/stats` (no prom-client import).
+export default heraldTsup({ entry: { index: 'src/index.ts', stats: 'src/stats/public.ts' } });

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `pnpm test`: checks/starts Redis and RabbitMQ, runs every package's tests
+// `pnpm test`: installs what is missing and checks/starts Redis and RabbitMQ
+// (tooling/scripts/services.sh), runs every package's tests
 // through turbo (dependencies built first, packages one at a time because
 // fault tests restart servers), then prints the plain "N passed, N failed"
 // line summed from each package's vitest JSON report.
@@ -19,7 +20,10 @@ for (const group of ['packages', 'apps']) {
 
 const services = run('bash', ['tooling/scripts/services.sh']);
 if (services.status !== 0) {
-  console.error('test: the servers the tests need are not available (see above)');
+  // Running the tests anyway would bury the one line that says what to do under a page of failures.
+  console.error('test: what the tests need is not available (see the line above); no test was run');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
 }
 const extra = process.argv.slice(2);
 const tests = run('npx', ['turbo', 'run', 'test', '--concurrency=1', '--continue', '--output-logs=full', ...extra]);

@@ -47,6 +47,9 @@ export class TcpProxy {
     this.sockets.clear();
   }
 
+  /** Sees every chunk a client sent that the blackhole swallowed (what the client tried to send). */
+  onSwallowed: ((data: Buffer) => void) | undefined;
+
   /** From now on (until `blackhole(false)`) bytes are swallowed both ways: the server looks hung. */
   blackhole(on = true): void {
     this.blackholed = on;
@@ -62,8 +65,9 @@ export class TcpProxy {
       this.sockets.delete(client);
       this.sockets.delete(upstream);
     };
-    client.on('data', (d) => {
+    client.on('data', (d: Buffer) => {
       if (!this.blackholed) upstream.write(d);
+      else this.onSwallowed?.(d);
     });
     upstream.on('data', (d) => {
       if (!this.blackholed) client.write(d);

@@ -97,6 +97,27 @@ describe('dashboard in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('opened after some activity, starts with the latest events and failures', async () => {
+    // Given traffic and a failure that happened while no dashboard was open
+    await award('late-bo', 4, 'before the page opened');
+    await award('late-cy', 150, 'level-up before the page opened');
+    await app.settle(10_000);
+
+    // When a new dashboard opens
+    const late = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
+    try {
+      await late.goto(`${server.url}/`);
+
+      // Then its live flow and failures panels already show what just happened
+      await late.locator('#flow li[data-aggregate-id="late-cy"]').first().waitFor(WAIT);
+      await late.locator('#flow li[data-aggregate-id="late-bo"]').first().waitFor(WAIT);
+      await late.locator('#failures li', { hasText: 'NotificationUnavailableError' }).first().waitFor(WAIT);
+      expect(await late.locator('#flow li').count()).toBeLessThanOrEqual(80);
+    } finally {
+      await late.close();
+    }
+  });
+
   it('shows a field error when the award form is given bad input', async () => {
     await page.fill('#award-form input[name="player"]', 'form-player');
     await page.fill('#award-form input[name="reason"]', 'x'.repeat(201));

@@ -15,11 +15,23 @@ export type HeraldErrorCode =
   | 'CONFIG'
   | 'TIMEOUT'
   | 'CONNECTION'
+  | 'OVERFLOW'
+  | 'STORE_CLOSED'
   | 'UPCAST'
   | 'INBOX_BUSY';
 
+/**
+ * The brand every Herald error carries. `Symbol.for` gives the same symbol to every copy of
+ * this package loaded in one process (two versions installed side by side, ESM and CJS), so
+ * `isHeraldError` knows an error from another copy, while an error from another library that
+ * merely has a `code` such as `'TIMEOUT'` is not mistaken for one.
+ */
+const HERALD_ERROR_BRAND: unique symbol = Symbol.for('@herald/core:HeraldError') as never;
+
 export class HeraldError extends Error {
   readonly code: HeraldErrorCode;
+  /** Always true: see isHeraldError. On the prototype, so it is neither enumerable nor serialised. */
+  declare readonly [HERALD_ERROR_BRAND]: true;
 
   constructor(code: HeraldErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -32,9 +44,12 @@ export class HeraldError extends Error {
 export class ValidationError extends HeraldError {
   /** Dotted path of the offending field, e.g. `metadata.correlationId`. */
   readonly field: string;
-  constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super('VALIDATION', `${field}: ${message}`, options);
+  /** What is wrong with the field, without the field: `message` is `${field}: ${reason}`. */
+  readonly reason: string;
+  constructor(field: string, reason: string, options?: { cause?: unknown }) {
+    super('VALIDATION', `${field}: ${reason}`, options);
     this.field = field;
+    this.reason = reason;
   }
 }
 
@@ -85,12 +100,20 @@ export class ConcurrencyError extends HeraldError {
   constructor(streamId: string, expectedVersion: string | number, actualVersion: number) {
     super(
       'CONCURRENCY',
-      `stream "${streamId}" expected version ${String(expectedVersion)} but is at ${actualVersion}`,
+      `stream "${shortId(streamId)}" expected version ${String(expectedVersion)} but is at ${actualVersion}`,
     );
     this.streamId = streamId;
     this.expectedVersion = expectedVersion;
     this.actualVersion = actualVersion;
   }
+}
+
+/** Longest id a message quotes whole; longer ones are cut (the full id stays in the error's field). */
+const MAX_ID_IN_MESSAGE = 64;
+
+/** `id`, or its first 64 characters and `…`: a message (and every log line holding it) stays small whatever the id. */
+function shortId(id: string): string {
+  return id.length > MAX_ID_IN_MESSAGE ? `${id.slice(0, MAX_ID_IN_MESSAGE)}…` : id;
 }
 
 export class NoHandlerError extends HeraldError {
@@ -181,33 +204,38 @@ export class InboxBusyError extends HeraldError {
   }
 }
 
-const HERALD_CODES: ReadonlySet<string> = new Set<HeraldErrorCode>([
-  'VALIDATION',
-  'DECODE',
-  'PUBLISH',
-  'BUS_CLOSED',
-  'UNSUPPORTED',
-  'CONCURRENCY',
-  'NO_HANDLER',
-  'COMMAND_VALIDATION',
-  'CONFIG',
-  'TIMEOUT',
-  'CONNECTION',
-  'UPCAST',
-  'INBOX_BUSY',
-]);
+Object.defineProperty(HeraldError.prototype, HERALD_ERROR_BRAND, { value: true });
 
 /**
- * True for Herald's errors, optionally of one code. Checks the code rather than
- * only `instanceof`, so it also works when two copies of core are installed.
+ * A subscription's buffer was full (its high-water mark) and a transport that
+ * cannot slow the publisher (Redis pub/sub) shed the event: it is in the dead
+ * letters with this error instead of growing memory without bound.
+ */
+export class OverflowError extends HeraldError {
+  /** The buffer's bound that was reached. */
+  readonly highWaterMark: number;
+  constructor(highWaterMark: number, message = `the subscription's buffer was full (highWaterMark ${highWaterMark}); the event was shed`) {
+    super('OVERFLOW', message);
+    this.highWaterMark = highWaterMark;
+  }
+}
+
+/** An event store used after its `close()`. */
+export class StoreClosedError extends HeraldError {
+  constructor(message = 'the event store is closed') {
+    super('STORE_CLOSED', message);
+  }
+}
+
+/**
+ * True for Herald's errors, optionally of one code: an error carrying Herald's brand, from
+ * this copy of core or any other loaded in the process. An error from another library is not
+ * one, whatever its `code`.
  */
 export function isHeraldError(error: unknown, code?: HeraldErrorCode): error is HeraldError {
-  if (!(error instanceof Error)) return false;
-  const c = (error as { code?: unknown }).code;
-  if (!(error instanceof HeraldError) && !(typeof c === 'string' && HERALD_CODES.has(c))) {
-    return false;
-  }
-  return code === undefined || c === code;
+  if (typeof error !== 'object' || error === null) return false;
+  if ((error as { [HERALD_ERROR_BRAND]?: unknown })[HERALD_ERROR_BRAND] !== true) return false;
+  return code === undefined || (error as { code?: unknown }).code === code;
 }
 
 /** Normalises anything thrown into an Error, so handlers that throw strings still get reported. */

@@ -56,10 +56,18 @@ export function createRedactor(secrets: Iterable<string | null | undefined>): Re
 }
 
 /**
- * `scheme://user:***@host:port/...` — a URL safe to log, whether or not its
- * password is known. The password runs to the last `@` before the path, so an
- * unencoded `@` in it cannot leak a part.
+ * `scheme://user:***@host:port/...` — a URL safe to log, whether or not its password is
+ * known. The password runs from the first `:` after the scheme to the last `@` in the URL, so
+ * a password holding `/`, `@`, `:`, `#`, `?` or percent-encoding (written raw, as users do) is
+ * hidden whole. A URL whose path holds an `@` has more hidden than the password: never less.
  */
 export function redactUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]*:)[^/]*@/, `$1${REDACTED}@`);
+  const scheme = url.indexOf('://');
+  const start = scheme === -1 ? 0 : scheme + 3;
+  const at = url.lastIndexOf('@');
+  if (at < start) return url;
+  // A user name cannot hold a raw `:`, so the first one after the scheme ends it.
+  const colon = url.indexOf(':', start);
+  if (colon === -1 || colon > at) return url;
+  return `${url.slice(0, colon + 1)}${REDACTED}${url.slice(at)}`;
 }

@@ -47,17 +47,19 @@ describe('jsonCodec', () => {
     expect(JSON.parse(bytes.toString('utf8')).timestamp).toBe(event.timestamp.toISOString());
   });
 
-  it('revives nested Dates as Dates', () => {
-    // Given
+  it('revives only the timestamp: Dates in data arrive as ISO strings, ISO-looking strings stay strings', () => {
+    // Given data with Dates and a string that happens to be in toISOString() form
     const when = new Date('2024-02-29T23:59:59.999Z');
-    const event = domainEvent({ data: { dueAt: when, history: [{ at: when }], note: '2024-02-29 not a timestamp' } });
+    const event = domainEvent({ data: { dueAt: when, history: [{ at: when }], code: '2024-02-29T23:59:59.999Z' } });
     // When
     const back = jsonCodec.decode(jsonCodec.encode(event)) as DomainEvent<any>;
-    // Then
-    expect(back.data.dueAt).toBeInstanceOf(Date);
-    expect(back.data.dueAt.getTime()).toBe(when.getTime());
-    expect(back.data.history[0].at).toBeInstanceOf(Date);
-    expect(back.data.note).toBe('2024-02-29 not a timestamp');
+    // Then the envelope's timestamp is a Date and everything in data is exactly what JSON carries
+    expect(back.timestamp).toBeInstanceOf(Date);
+    expect(back.data).toEqual({
+      dueAt: '2024-02-29T23:59:59.999Z',
+      history: [{ at: '2024-02-29T23:59:59.999Z' }],
+      code: '2024-02-29T23:59:59.999Z',
+    });
   });
 
   it('decodes a string as well as bytes, and a Uint8Array view into a larger buffer', () => {
@@ -79,6 +81,21 @@ describe('jsonCodec', () => {
     expect(() => codec.encode(event)).toThrow(ValidationError);
     expect(() => codec.encode(event)).toThrow(/over the 512-byte limit/);
     expect(() => codec.encode(domainEvent())).not.toThrow();
+  });
+
+  it('turns what JSON.stringify throws into a ValidationError, not a TypeError or RangeError', () => {
+    // Given objects no validation has seen: a cycle, a bigint, nesting deep enough to overflow the stack
+    const cyclic: Record<string, unknown> = { ...domainEvent() };
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const cases = [cyclic, { ...domainEvent(), data: { n: 1n } }, { ...domainEvent(), data: { deep } }];
+
+    // When / Then each is Herald's ValidationError, from both encoders
+    for (const event of cases) {
+      expect(() => jsonCodec.encode(event as unknown as DomainEvent)).toThrow(ValidationError);
+      expect(() => jsonCodec.encodeText!(event as unknown as DomainEvent)).toThrow(ValidationError);
+    }
   });
 
   it('enforces the 1 MiB default on encode', () => {

@@ -129,6 +129,39 @@ describe('loadRedisConfig', () => {
   });
 });
 
+describe('a password-bearing value in the wrong variable', () => {
+  const url = 'redis://default:hunter2-xyzzy@redis.example.com:6379/0';
+
+  it.each([
+    ['REDIS_EVENT_STORE_PORT', () => loadRedisConfig({ REDIS_EVENT_STORE_PORT: url })],
+    ['REDIS_EVENT_STORE_DB', () => loadRedisConfig({ REDIS_EVENT_STORE_DB: url })],
+    ['REDIS_EVENT_STORE_TLS', () => loadRedisConfig({ REDIS_EVENT_STORE_TLS: url })],
+    ['RABBITMQ_PORT', () => loadRabbitMQConfig({ RABBITMQ_PORT: url })],
+    ['EVENT_BUS_TRANSPORT', () => loadEventConfig({ EVENT_BUS_TRANSPORT: url })],
+    ['EVENT_RETRY_MAX_ATTEMPTS', () => loadEventConfig({ EVENT_RETRY_MAX_ATTEMPTS: url })],
+  ])('%s set to a URL with a password: the ConfigError names the variable and never echoes the value', (name, load) => {
+    // Given a URL with a password pasted into a variable that wants something else
+    // When it is loaded
+    const error = configError(load);
+
+    // Then the error names the variable and no part of the value
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(name);
+    for (const part of ['hunter2', 'xyzzy', 'redis.example.com', url]) {
+      expect(error.message).not.toContain(part);
+      expect(String(error.stack)).not.toContain(part);
+    }
+  });
+
+  it('does not echo an out-of-range number either', () => {
+    // Given / When
+    const error = configError(() => loadRedisConfig({ REDIS_EVENT_STORE_PORT: '123456789' }));
+    // Then
+    expect(error.message).toMatch(/REDIS_EVENT_STORE_PORT: must be ≤ 65535/);
+    expect(error.message).not.toContain('123456789');
+  });
+});
+
 describe('loadRabbitMQConfig', () => {
   it('defaults to guest@127.0.0.1:5672 vhost / without TLS, and 5671 with TLS', () => {
     expect(loadRabbitMQConfig({})).toEqual({

@@ -10,7 +10,9 @@ import {
   type HeraldErrorCode,
   isHeraldError,
   NoHandlerError,
+  OverflowError,
   PublishError,
+  StoreClosedError,
   TimeoutError,
   toError,
   UnsupportedError,
@@ -30,6 +32,8 @@ describe('HeraldError subclasses', () => {
     ['ConfigError', new ConfigError('EVENT_STORE', 'bad'), 'CONFIG'],
     ['TimeoutError', new TimeoutError('slow'), 'TIMEOUT'],
     ['ConnectionError', new ConnectionError('cannot connect to 127.0.0.1:6379'), 'CONNECTION'],
+    ['OverflowError', new OverflowError(100), 'OVERFLOW'],
+    ['StoreClosedError', new StoreClosedError(), 'STORE_CLOSED'],
   ];
 
   it.each(cases)('%s has its stable code, its class name and is a HeraldError and an Error', (name, error, code) => {
@@ -139,6 +143,19 @@ describe('HeraldError subclasses', () => {
     expect(isHeraldError(sub, 'PUBLISH')).toBe(false);
   });
 
+  it('ConcurrencyError cuts a long stream id in its message and keeps the whole id in streamId', () => {
+    // Given a 1 MB stream id
+    const id = `stream-${'x'.repeat(1_000_000)}`;
+
+    // When the error is built
+    const error = new ConcurrencyError(id, 3, 4);
+
+    // Then the message quotes the first 64 characters and an ellipsis; the field has it all
+    expect(error.message).toBe(`stream "${id.slice(0, 64)}…" expected version 3 but is at 4`);
+    expect(error.streamId).toBe(id);
+    expect(new ConcurrencyError('order-1', 'no_stream', 2).message).toBe('stream "order-1" expected version no_stream but is at 2');
+  });
+
   it('keeps a cause passed to the base class', () => {
     const cause = new Error('root');
     expect(new ValidationError('x', 'bad', { cause }).cause).toBe(cause);
@@ -170,27 +187,42 @@ describe('isHeraldError', () => {
     expect(isHeraldError(new Error('x'), 'CONCURRENCY')).toBe(false);
   });
 
-  it('recognises an error from another copy of core by its code', () => {
-    // Given an Error that is not an instance of this HeraldError but carries a Herald code
-    class ForeignHeraldError extends Error {
-      readonly code = 'CONCURRENCY';
-    }
-    const foreign = new ForeignHeraldError('stream moved on');
-    // When / Then
+  it('recognises an error from another copy of core loaded in the same process, by its brand', async () => {
+    // Given a second, separately loaded copy of the errors module (its own classes)
+    // @ts-expect-error: the query is for vite, which loads the module again as a separate instance
+    const copy = (await import('../src/errors.js?second-copy')) as typeof import('../src/errors.js');
+    const foreign = new copy.ConcurrencyError('stream', 1, 2);
+    const foreignConnection = new copy.ConnectionError('cannot connect to 127.0.0.1:5672');
+
+    // When / Then it is not an instance of this copy's class, yet both copies know it
     expect(foreign).not.toBeInstanceOf(HeraldError);
     expect(isHeraldError(foreign)).toBe(true);
     expect(isHeraldError(foreign, 'CONCURRENCY')).toBe(true);
     expect(isHeraldError(foreign, 'DECODE')).toBe(false);
+    expect(isHeraldError(foreignConnection, 'CONNECTION')).toBe(true);
+    expect(copy.isHeraldError(new ConcurrencyError('s', 0, 1), 'CONCURRENCY')).toBe(true);
   });
 
-  it('recognises a CONNECTION error by its code, and not a socket error', () => {
-    // Given a connection error from another copy of core, and Node's own socket error
-    const foreign = Object.assign(new Error('cannot connect to 127.0.0.1:5672'), { code: 'CONNECTION' });
-    const socket = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5672'), { code: 'ECONNREFUSED' });
-    // When / Then only the first is a Herald CONNECTION error
-    expect(isHeraldError(foreign, 'CONNECTION')).toBe(true);
-    expect(isHeraldError(socket)).toBe(false);
+  it("is false for another library's error that carries a Herald code such as TIMEOUT", () => {
+    // Given errors from elsewhere whose codes happen to be Herald's
+    const timeout = Object.assign(new Error('request timed out'), { code: 'TIMEOUT' });
+    class OtherLibraryError extends Error {
+      readonly code = 'CONCURRENCY';
+    }
+    const socket = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5672'), { code: 'CONNECTION' });
+
+    // When / Then none is a Herald error
+    expect(isHeraldError(timeout)).toBe(false);
+    expect(isHeraldError(timeout, 'TIMEOUT')).toBe(false);
+    expect(isHeraldError(new OtherLibraryError('x'), 'CONCURRENCY')).toBe(false);
     expect(isHeraldError(socket, 'CONNECTION')).toBe(false);
+  });
+
+  it('keeps the brand out of enumerable keys and JSON', () => {
+    // Given / When / Then
+    const error = new ValidationError('x', 'bad');
+    expect(Object.keys(error)).not.toContain(String(Symbol.for('@herald/core:HeraldError')));
+    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
   });
 });
 

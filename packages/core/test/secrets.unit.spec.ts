@@ -70,6 +70,15 @@ describe('redactUrl', () => {
     ['amqp://app:a%2Fb%40c@rabbit/', 'amqp://app:***@rabbit/'],
     ['redis://redis:6379/0', 'redis://redis:6379/0'],
     ['amqp://guest@rabbit', 'amqp://guest@rabbit'],
+    // passwords written raw, URL delimiters and all: none of them may be left
+    ['amqp://guest:s3cr/etpw@h:5672/v', 'amqp://guest:***@h:5672/v'],
+    ['amqp://guest:a/b/c@h/v', 'amqp://guest:***@h/v'],
+    ['redis://:pa:ss:wd@h:6379', 'redis://:***@h:6379'],
+    ['amqp://u:pa#ss@h:5672/v', 'amqp://u:***@h:5672/v'],
+    ['amqp://u:pa?ss@h:5672/v', 'amqp://u:***@h:5672/v'],
+    ['amqp://u:p/a@s:s#w?d@h:5672/v?heartbeat=5', 'amqp://u:***@h:5672/v?heartbeat=5'],
+    ['amqp://u:%2F%40%3A%23@h/v', 'amqp://u:***@h/v'],
+    ['u:secret/pw@h:6379', 'u:***@h:6379'],
   ])('%s → %s', (url, safe) => {
     expect(redactUrl(url)).toBe(safe);
   });

@@ -24,7 +24,7 @@ describe('validateEvents', () => {
     expect(rejection(() => validateEvents({ length: 1 }, 'batch')).field).toBe('batch');
   });
 
-  it('names the first bad element and its field, and keeps the inner message', () => {
+  it('names the first bad element and its field, and says the path once', () => {
     // Given a batch whose third event has no id and whose fourth has a bad source
     const batch = [domainEvent(), domainEvent(), { ...domainEvent(), id: '' }, domainEvent({ metadata: { source: '', environment: 'e', correlationId: 'c' } })];
 
@@ -33,7 +33,32 @@ describe('validateEvents', () => {
 
     // Then the error names the first bad element
     expect(error.field).toBe('events[2].id');
-    expect(error.message).toBe('events[2].id: id: must be a non-empty string');
+    expect(error.message).toBe('events[2].id: must be a non-empty string');
+    expect(error.reason).toBe('must be a non-empty string');
+  });
+
+  it('says a nested path once (events[1].data.n, not events[1].data.n: data.n)', () => {
+    // Given a batch whose second event holds a bigint in its data
+    const batch = [domainEvent(), domainEvent({ data: { n: 1n } as unknown as Record<string, unknown> })];
+
+    // When it is validated
+    const error = rejection(() => validateEvents(batch));
+
+    // Then the path appears once, in front of the reason
+    expect(error.field).toBe('events[1].data.n');
+    expect(error.message).toBe("events[1].data.n: is a bigint, which JSON cannot carry");
+  });
+
+  it('names the element itself when a check rejects it as a whole (field "event", e.g. the size limit)', () => {
+    // Given a check that fails like the codec's size limit
+    const tooBig = () => {
+      throw new ValidationError('event', 'encodes to 2000000 bytes, over the 1048576-byte limit');
+    };
+
+    // When / Then
+    const error = rejection(() => validateEvents([domainEvent()], 'events', tooBig));
+    expect(error.field).toBe('events[0]');
+    expect(error.message).toBe('events[0]: encodes to 2000000 bytes, over the 1048576-byte limit');
   });
 
   it("runs the caller's check after validateEvent: a thrown ValidationError is prefixed, a returned string names the element", () => {

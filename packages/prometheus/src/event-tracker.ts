@@ -11,7 +11,7 @@ export interface EventStatsFilter {
   since?: Date | number;
 }
 
-/** The seed's statistics, with every time in seconds. */
+/** What `getStats` returns, with every time in seconds. */
 export interface EventStats {
   /** Handlings that settled: success, failed and dead-lettered (filtered ones are not counted). */
   total: number;
@@ -25,7 +25,10 @@ export interface EventStats {
   timeDistribution: { p50: number; p90: number; p99: number };
 }
 
-/** The seed's EventTracker contract. */
+/**
+ * Event statistics read in-process (`getStats`, `getLatency`) and recorded by hand (`track`),
+ * for an application that wants the figures without querying Prometheus.
+ */
 export interface EventTracker {
   track(event: BaseEvent): Promise<void>;
   getStats(filter?: EventStatsFilter): Promise<EventStats>;

@@ -1,4 +1,4 @@
-export { PrometheusEventTracker } from './prometheus-event-tracker.js';
+export { PrometheusEventTracker, prometheusMiddleware } from './prometheus-event-tracker.js';
 export type { EventStats, EventStatsFilter, EventTracker } from './event-tracker.js';
 export {
   DEFAULT_BUCKETS,

@@ -1,5 +1,6 @@
 import { ValidationError } from '@herald/core';
 import { register as globalRegistry, type Registry } from 'prom-client';
+import { positiveInt } from './positive-int.js';
 
 export interface PrometheusEventTrackerOptions {
   /** Where the metrics are registered. Default: prom-client's global `register`. */
@@ -83,9 +84,4 @@ function resolveBuckets(buckets: readonly number[], field: string): Float64Array
     if (i > 0 && b <= buckets[i - 1]!) throw new ValidationError(`${field}[${i}]`, 'must be greater than the one before');
   });
   return Float64Array.from(buckets);
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
-  return value;
 }

@@ -7,11 +7,27 @@ import { computeStats } from './stats/compute-stats.js';
 import { trackerMiddleware } from './tracker-middleware.js';
 import type { TypeSeries } from './type-series.js';
 
+// The middleware recording into each tracker, built once in its constructor.
+const middlewareOf = new WeakMap<PrometheusEventTracker, EventBusMiddleware>();
+
 /**
- * Prometheus metrics for Herald, in seconds, and the seed's EventTracker.
+ * The bus middleware that records into `tracker`:
+ * `new XxxEventBus({ middleware: [prometheusMiddleware(tracker)] })`. It counts publishes once
+ * the transport accepted them and every handling attempt (from core's `onOutcome`). One tracker
+ * may serve several buses; calling this again returns the same middleware.
+ */
+export function prometheusMiddleware(tracker: PrometheusEventTracker): EventBusMiddleware {
+  const middleware = middlewareOf.get(tracker);
+  if (middleware === undefined) throw new TypeError('prometheusMiddleware: expected a PrometheusEventTracker');
+  return middleware;
+}
+
+/**
+ * Prometheus metrics for Herald, in seconds, and an {@link EventTracker} (statistics an
+ * application reads in-process, without a Prometheus server).
  *
- * Give `tracker.middleware()` to any bus (`middleware: [...]`) to record publishes and
- * every handling attempt; `track(event)` records a successful handling by hand.
+ * Give `prometheusMiddleware(tracker)` to any bus (`middleware: [...]`) to record publishes
+ * and every handling attempt; `track(event)` records a successful handling by hand.
  */
 export class PrometheusEventTracker implements EventTracker {
   /** The registry the metrics live on (the one passed in, or prom-client's global one). */
@@ -19,7 +35,6 @@ export class PrometheusEventTracker implements EventTracker {
   private readonly recorder: MetricsRecorder;
   private readonly windowSeconds: number;
   private readonly now: () => number;
-  private readonly busMiddleware: EventBusMiddleware;
 
   constructor(options: PrometheusEventTrackerOptions = {}) {
     const resolved = resolveOptions(options);
@@ -27,12 +42,18 @@ export class PrometheusEventTracker implements EventTracker {
     this.windowSeconds = resolved.statsWindowSeconds;
     this.recorder = new MetricsRecorder(resolved, options.now);
     this.now = () => this.recorder.now();
-    this.busMiddleware = trackerMiddleware(this.recorder);
+    middlewareOf.set(this, trackerMiddleware(this.recorder));
   }
 
-  /** The middleware for `new XxxEventBus({ middleware: [tracker.middleware()] })`. One tracker may serve several buses. */
+  /**
+   * The tracker's bus middleware.
+   *
+   * @deprecated Use `prometheusMiddleware(tracker)`, the same factory style as
+   * `openTelemetryMiddleware()`. Kept as an alias (returning the same middleware) for one
+   * release; removed in the next minor.
+   */
   middleware(): EventBusMiddleware {
-    return this.busMiddleware;
+    return prometheusMiddleware(this);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { InMemoryEventBus } from '@herald/core';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PrometheusEventTracker } from '../src/index.js';
+import { PrometheusEventTracker, prometheusMiddleware } from '../src/index.js';
 import { fakeClock, fastRetry, makeEvent, metricValue, waitUntil } from './helpers.js';
 
 describe('PrometheusEventTracker middleware on the in-memory bus', () => {
@@ -15,7 +15,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given a tracker on a user registry, as middleware of a bus with one subscriber
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
     let handled = 0;
     await bus.subscribe('orders.#', () => {
       handled++;
@@ -43,7 +43,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     const registry = new Registry();
     const clock = fakeClock();
     const tracker = new PrometheusEventTracker({ registry, now: clock.now });
-    bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
     let done = false;
     await bus.subscribe('slow.thing', async () => {
       await new Promise((r) => setTimeout(r, 30));
@@ -74,7 +74,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given handlers that always throw: one dead-letters after 3 attempts, one drops after 2 (dead letters off)
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
     let attempts = 0;
     await bus.subscribe('pay.charge', {
       handle: () => {
@@ -119,7 +119,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given a handler whose filter rejects everything
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
     await bus.subscribe('noise.#', { handle: () => {}, filter: () => false });
 
     // When an event is published
@@ -138,7 +138,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given a tracker on a bus without subscribers
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
 
     // When 500 events are published one after the other and 500 concurrently
     for (let i = 0; i < 500; i++) await bus.publish(makeEvent('many.events'));
@@ -152,7 +152,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given a bus whose transport step rejects the publish
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    const closed = new InMemoryEventBus({ middleware: [tracker.middleware(), { publish: () => Promise.reject(new Error('down')) }] });
+    const closed = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker), { publish: () => Promise.reject(new Error('down')) }] });
 
     // When a publish fails inside the chain
     await expect(closed.publish(makeEvent('lost.event'))).rejects.toThrow('down');
@@ -166,7 +166,7 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given a prefixed tracker
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry, prefix: 'gamifier' });
-    bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
     let handled = false;
     await bus.subscribe('#', () => {
       handled = true;
@@ -198,8 +198,8 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
     // Given one tracker on two buses
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    const a = new InMemoryEventBus({ middleware: [tracker.middleware()] });
-    const b = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    const a = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
+    const b = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
 
     // When each publishes, then the registry is reset, then one more publish
     await a.publish(makeEvent('x.y'));
@@ -211,6 +211,19 @@ describe('PrometheusEventTracker middleware on the in-memory bus', () => {
 
     // Then the count restarts from the reset
     expect(await metricValue(registry, 'events_published_total', { type: 'x.y' })).toBe(1);
+  });
+
+  it('keeps tracker.middleware() as a deprecated alias of prometheusMiddleware(tracker)', () => {
+    // Given a tracker
+    const tracker = new PrometheusEventTracker({ registry: new Registry() });
+
+    // When the middleware is asked for both ways
+    const fromMethod = tracker.middleware();
+
+    // Then both are the one middleware recording into this tracker
+    expect(fromMethod).toBe(prometheusMiddleware(tracker));
+    expect(fromMethod.name).toBe('prometheus');
+    expect(() => prometheusMiddleware({} as PrometheusEventTracker)).toThrow(TypeError);
   });
 
   it('refuses a second tracker with the same names on one registry', () => {

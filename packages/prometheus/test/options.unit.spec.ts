@@ -1,7 +1,7 @@
 import { InMemoryEventBus, isHeraldError } from '@herald/core';
 import { Registry, register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { PrometheusEventTracker, type PrometheusEventTrackerOptions } from '../src/index.js';
+import { PrometheusEventTracker, prometheusMiddleware, type PrometheusEventTrackerOptions } from '../src/index.js';
 import { makeEvent, metricValue, waitUntil } from './helpers.js';
 
 describe('PrometheusEventTracker options', () => {
@@ -27,7 +27,7 @@ describe('PrometheusEventTracker options', () => {
     // Given buckets of 1 ms and 1 minute
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry, buckets: [0.001, 60] });
-    const bus = new InMemoryEventBus({ middleware: [tracker.middleware()] });
+    const bus = new InMemoryEventBus({ middleware: [prometheusMiddleware(tracker)] });
     let handled = false;
     await bus.subscribe('#', () => {
       handled = true;

@@ -1,7 +1,7 @@
 import type { BaseEvent, Subscription } from '@herald/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { PrometheusEventTracker } from '../src/index.js';
+import { PrometheusEventTracker, prometheusMiddleware } from '../src/index.js';
 import { BucketCounts } from '../src/metrics/bucket-counts.js';
 import { SecondSlots, type WindowTotals } from '../src/stats/second-slots.js';
 import { fakeClock, makeEvent, metricValue, seededRandom } from './helpers.js';
@@ -95,7 +95,7 @@ describe('latency from the outcome', () => {
     // Given a tracker with the default clock and an event stamped long ago
     const registry = new Registry();
     const tracker = new PrometheusEventTracker({ registry });
-    const mw = tracker.middleware();
+    const mw = prometheusMiddleware(tracker);
     const stamped = Date.UTC(2020, 0, 1);
     const event: BaseEvent = makeEvent('timed.by.outcome', { timestamp: new Date(stamped) });
 
@@ -116,8 +116,8 @@ describe('latency from the outcome', () => {
     const onTestClock = new PrometheusEventTracker({ registry: new Registry(), now: clock.now });
 
     // When each hears a success (the second one with an endedAt that must be ignored)
-    onDefault.middleware().onOutcome!(event, { status: 'success', attempt: 1, maxAttempts: 1, subscription, durationMs: 1 });
-    onTestClock.middleware().onOutcome!(event, {
+    prometheusMiddleware(onDefault).onOutcome!(event, { status: 'success', attempt: 1, maxAttempts: 1, subscription, durationMs: 1 });
+    prometheusMiddleware(onTestClock).onOutcome!(event, {
       status: 'success',
       attempt: 1,
       maxAttempts: 1,
@@ -139,7 +139,7 @@ describe('latency from the outcome', () => {
     const now = Date.now();
 
     // When a failure is reported as having ended now
-    tracker.middleware().onOutcome!(event, {
+    prometheusMiddleware(tracker).onOutcome!(event, {
       status: 'failed',
       attempt: 1,
       maxAttempts: 1,

@@ -1,7 +1,7 @@
 import type { BaseEvent, HandleOutcome, Subscription } from '@herald/core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { PrometheusEventTracker } from '../src/index.js';
+import { PrometheusEventTracker, prometheusMiddleware } from '../src/index.js';
 import { fakeClock, makeEvent, seededRandom } from './helpers.js';
 import { percentileRankInterval } from './order-statistics.js';
 
@@ -11,7 +11,7 @@ const subscription: Subscription = { id: 's', pattern: '#', concurrency: 1 };
 function harness(options: { reservoirSize?: number; statsWindowSeconds?: number; maxEventTypes?: number } = {}) {
   const clock = fakeClock();
   const tracker = new PrometheusEventTracker({ registry: new Registry(), now: clock.now, ...options });
-  const mw = tracker.middleware();
+  const mw = prometheusMiddleware(tracker);
   const outcome = (type: string, status: HandleOutcome['status'], latencyMs = 0): void => {
     const event: BaseEvent = makeEvent(type, { timestamp: new Date(clock.now() - latencyMs) });
     mw.onOutcome!(event, { status, attempt: 1, maxAttempts: 1, subscription, durationMs: 1 });

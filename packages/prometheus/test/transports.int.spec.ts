@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PrometheusEventTracker } from '../src/index.js';
+import { PrometheusEventTracker, prometheusMiddleware } from '../src/index.js';
 import { makeEvent, metricValue, waitUntil } from './helpers.js';
 import { TRANSPORTS, TransportKit } from './transports.js';
 
@@ -14,8 +14,8 @@ describe.each(TRANSPORTS)('PrometheusEventTracker middleware across %s', (transp
     const consuming = new Registry();
     const consumerTracker = new PrometheusEventTracker({ registry: consuming });
     const [publisher, consumer] = kit.pair(
-      [new PrometheusEventTracker({ registry: publishing }).middleware()],
-      [consumerTracker.middleware()],
+      [prometheusMiddleware(new PrometheusEventTracker({ registry: publishing }))],
+      [prometheusMiddleware(consumerTracker)],
     );
     const retry = (maxAttempts: number) => ({ maxAttempts, backoff: { type: 'fixed' as const, delay: 50 }, deadLetter: { enabled: true } });
     let charges = 0;

@@ -1,4 +1,4 @@
-import { BusClosedError, Deque, PublishError, type Logger, type Redactor } from '@herald/core';
+import { BusClosedError, Deque, PublishError, PublishWindow, type Logger, type Redactor } from '@herald/core';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { ConnectionManager } from './connection-manager.js';
 import { closeQuietly } from './close-quietly.js';
@@ -28,6 +28,8 @@ interface Pending {
 export interface ConfirmPublisherOptions {
   manager: ConnectionManager;
   timeoutMs: number;
+  /** maxPublishesInFlight: messages awaiting their confirm at once; more wait (within timeoutMs). */
+  maxInFlight: number;
   logger: Logger;
   redactor: Redactor;
   /** Declares what publishing needs (exchanges, queues) on each new channel. */
@@ -63,21 +65,40 @@ export class ConfirmPublisher {
   private drainWaiters: Array<() => void> = [];
   private readonly returnable = new Map<string, Pending[]>();
   private closed = false;
+  private readonly window: PublishWindow;
 
   constructor(private readonly options: ConfirmPublisherOptions) {
     options.manager.onConnected((conn) => this.openChannel(conn));
+    this.window = new PublishWindow(options.maxInFlight, options.timeoutMs);
   }
 
   get pending(): number {
     return this.unsettled;
   }
 
+  /**
+   * Past `maxInFlight` unconfirmed messages a publish waits for one to settle
+   * (core's PublishWindow), so a publisher that does not await cannot grow the
+   * client without bound; the wait counts within `timeoutMs`.
+   */
   publish(msg: OutgoingMessage): Promise<void> {
     if (this.closed) return Promise.reject(new BusClosedError());
+    if (this.window.tryAcquire()) return this.send(msg, Date.now());
+    const startedAt = Date.now();
+    const { maxInFlight, timeoutMs } = this.options;
+    const timedOut = () =>
+      new PublishError(
+        `not published: ${maxInFlight} messages were awaiting the broker's confirm (maxPublishesInFlight) for the whole ${timeoutMs} ms`,
+        details({ msg } as Pending),
+      );
+    return this.window.acquire(timedOut, 1, performance.now()).then(() => this.send(msg, startedAt));
+  }
+
+  private send(msg: OutgoingMessage, startedAt: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const p: Pending = {
         msg,
-        deadline: Date.now() + this.options.timeoutMs,
+        deadline: startedAt + this.options.timeoutMs,
         resolve,
         reject,
         settled: false,
@@ -101,6 +122,7 @@ export class ConfirmPublisher {
   /** Waits for outstanding confirms, then closes the channel. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.window.whenEmpty();
     await this.drain();
     clearTimeout(this.retryTimer);
     const ch = this.channel;
@@ -261,6 +283,7 @@ export class ConfirmPublisher {
     p.settled = true;
     this.untrackReturn(p);
     this.unsettled--;
+    this.window.release();
     p.resolve();
     this.settled();
   }
@@ -269,6 +292,7 @@ export class ConfirmPublisher {
     p.settled = true;
     this.untrackReturn(p);
     this.unsettled--;
+    this.window.release();
     p.reject(error);
     this.settled();
   }

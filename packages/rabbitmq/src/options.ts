@@ -54,6 +54,13 @@ export interface RabbitMQEventBusOptions {
   upcasters?: Upcasters;
   /** A publish not confirmed within this bound (e.g. the broker is unreachable) rejects with PublishError. Default 5,000. */
   publishTimeoutMs?: number;
+  /**
+   * Publishes awaiting the broker's confirm at once. Past it `publish` waits, in
+   * order, for one to settle; the wait counts within `publishTimeoutMs`, after
+   * which it rejects with PublishError. Bounds the memory of a publisher that
+   * does not await. Default 10,000.
+   */
+  maxPublishesInFlight?: number;
   /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000. */
   closeTimeoutMs?: number;
   /** Bound on opening a TCP/TLS connection and the AMQP handshake. Default 5,000. */
@@ -82,6 +89,7 @@ export interface ResolvedOptions {
   prefetch: number | undefined;
   queueType: QueueType;
   publishTimeoutMs: number;
+  maxPublishesInFlight: number;
   closeTimeoutMs: number;
   connectTimeoutMs: number;
   mandatory: boolean;
@@ -123,6 +131,7 @@ export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOption
     prefetch: options.prefetch,
     queueType,
     publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    maxPublishesInFlight: positiveInt(options.maxPublishesInFlight ?? 10_000, 'maxPublishesInFlight'),
     closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
     connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
     mandatory: options.mandatory ?? false,

@@ -102,6 +102,7 @@ export class RabbitMQEventBus implements EventBus {
     this.publisher = new ConfirmPublisher({
       manager: this.publishConnection,
       timeoutMs: this.options.publishTimeoutMs,
+      maxInFlight: this.options.maxPublishesInFlight,
       logger: this.logger,
       redactor: this.redactor,
       prepare: (ch) => this.topology.declareShared(ch),
@@ -154,7 +155,8 @@ export class RabbitMQEventBus implements EventBus {
    */
   async publishAll(events: BaseEvent[]): Promise<void> {
     if (this.closing) throw new BusClosedError();
-    validateEvents(events, 'events', (e) => checkRoutingKey(e.type));
+    // Core's validation (the type's 255-byte limit included) and the codec's size limit, for the whole batch first.
+    validateEvents(events, 'events', (e) => this.pipeline.checkSize(e));
     const results = await Promise.allSettled(events.map((e) => this.publishValidated(e)));
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length === 0) return;
@@ -261,7 +263,6 @@ export class RabbitMQEventBus implements EventBus {
   // ---- internals ----------------------------------------------------------------------
 
   private sendEvent(event: BaseEvent): Promise<void> {
-    checkRoutingKey(event.type);
     const content = this.pipeline.codec.encode(event);
     return this.publisher.publish({
       exchange: this.options.exchange,
@@ -293,7 +294,8 @@ export class RabbitMQEventBus implements EventBus {
   }
 }
 
-function checkRoutingKey(value: string, field = 'type'): void {
+/** A pattern is a binding key, also an AMQP short string (event types are held to the same limit by core). */
+function checkRoutingKey(value: string, field: string): void {
   if (Buffer.byteLength(value) > MAX_SHORT_STRING) {
     throw new ValidationError(field, `is longer than ${MAX_SHORT_STRING} bytes, the AMQP routing-key limit`);
   }

@@ -49,9 +49,9 @@ describe('RabbitMQEventBus: publishing and delivery', () => {
     const sent = [event('basic.a', { at: new Date(0) }), event('basic.b')];
     for (const e of sent) await bus.publish(e);
 
-    // Then each arrives once, deep-equal
+    // Then each arrives once, deep-equal to what JSON carries (the Date in data as its ISO string)
     await until(() => got.length === 2, 'both events');
-    expect(got).toEqual(sent);
+    expect(got).toEqual([{ ...sent[0]!, data: { at: '1970-01-01T00:00:00.000Z' } }, sent[1]]);
     expect(states.map((s) => s.state)).toContain('connected');
     await bus.close();
     expect(states.at(-1)?.state).toBe('closed');

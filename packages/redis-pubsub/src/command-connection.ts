@@ -1,4 +1,4 @@
-import type { Redactor } from '@herald/core';
+import type { PublishWindow, Redactor } from '@herald/core';
 import type { Redis } from 'ioredis';
 import type { ManagedConnection } from './managed-connection.js';
 
@@ -14,6 +14,8 @@ type Command<T> = (client: Redis) => Promise<T>;
 class Entry {
   sent = false;
   settled = false;
+  /** A publish holding a slot of the publish window, given back when it settles. */
+  windowed = false;
   constructor(
     readonly deadline: number,
     readonly resolve: (value: unknown) => void,
@@ -54,6 +56,8 @@ export class CommandConnection {
     readonly connection: ManagedConnection,
     private readonly timeoutMs: number,
     private readonly redactor: Redactor,
+    /** maxPublishesInFlight: `publish` entries hold one slot each until they settle (the caller took it). */
+    private readonly window?: PublishWindow,
   ) {
     connection.client.on('close', () => this.failSent());
   }
@@ -63,9 +67,9 @@ export class CommandConnection {
   }
 
   /** Runs `command` once the connection is ready; settles within the bound. */
-  run<T, C = undefined>(command: Command<T>, mapError: MapError<C>, context?: C): Promise<T> {
+  run<T, C = undefined>(command: Command<T>, mapError: MapError<C>, context?: C, startedAt?: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context);
+      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
       if (this.connection.isReady) {
         this.send(entry, command);
         return;
@@ -77,11 +81,25 @@ export class CommandConnection {
     });
   }
 
-  /** `run` of a PUBLISH, without a closure per call when the connection is ready (the common case). */
-  publish<C>(channel: string, payload: string | Buffer, mapError: MapError<C>, context: C): Promise<number> {
-    if (!this.connection.isReady) return this.run((client) => client.publish(channel, payload), mapError, context);
+  /**
+   * `run` of a PUBLISH, without a closure per call when the connection is ready
+   * (the common case). `startedAt` (a `performance.now()` reading) is when the
+   * publish began, when it waited for a slot first: the wait counts within the bound.
+   */
+  publish<C>(channel: string, payload: string | Buffer, mapError: MapError<C>, context: C, startedAt?: number): Promise<number> {
+    if (!this.connection.isReady) {
+      return new Promise<number>((resolve, reject) => {
+        const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
+        entry.windowed = this.window !== undefined;
+        this.connection.whenReady(this.timeoutMs).then(
+          () => this.send(entry, (client) => client.publish(channel, payload)),
+          (error: Error) => this.fail(entry, error, (error as { reason?: string }).reason === 'timeout' ? 'timeout' : 'unavailable'),
+        );
+      });
+    }
     return new Promise<number>((resolve, reject) => {
-      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context);
+      const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
+      entry.windowed = this.window !== undefined;
       entry.sent = true;
       let reply: Promise<number>;
       try {
@@ -108,8 +126,14 @@ export class CommandConnection {
     this.timerRefed = false;
   }
 
-  private add(resolve: (value: unknown) => void, reject: (error: Error) => void, mapError: MapError<unknown>, context: unknown): Entry {
-    const entry = new Entry(clock.now() + this.timeoutMs, resolve, reject, mapError, context);
+  private add(
+    resolve: (value: unknown) => void,
+    reject: (error: Error) => void,
+    mapError: MapError<unknown>,
+    context: unknown,
+    startedAt?: number,
+  ): Entry {
+    const entry = new Entry((startedAt ?? clock.now()) + this.timeoutMs, resolve, reject, mapError, context);
     this.pending++;
     this.entries.push(entry);
     if (this.timer === undefined) this.arm();
@@ -143,6 +167,7 @@ export class CommandConnection {
   private succeed(entry: Entry, value: unknown): void {
     if (entry.settled) return;
     entry.settled = true;
+    if (entry.windowed) this.window!.release();
     entry.resolve(value);
     this.settledOne();
   }
@@ -150,6 +175,7 @@ export class CommandConnection {
   private fail(entry: Entry, thrown: Error, failure: CommandFailure): void {
     if (entry.settled) return;
     entry.settled = true;
+    if (entry.windowed) this.window!.release();
     entry.reject(entry.mapError(this.redactor.error(thrown), failure, entry.context));
     this.settledOne();
   }

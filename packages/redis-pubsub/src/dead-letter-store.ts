@@ -20,6 +20,20 @@ for _, id in ipairs(dropped) do redis.call('HDEL', KEYS[2], id) end
 return #dropped
 `;
 
+/** Appends a batch of records (ARGV: cap, then id, json pairs) and drops the oldest beyond the cap. */
+const ADD_MANY_SCRIPT = `
+local max = tonumber(ARGV[1])
+local n = 0
+for i = 2, #ARGV, 2 do
+  n = redis.call('RPUSH', KEYS[1], ARGV[i])
+  redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+end
+if n <= max then return 0 end
+local dropped = redis.call('LPOP', KEYS[1], n - max)
+for _, id in ipairs(dropped) do redis.call('HDEL', KEYS[2], id) end
+return #dropped
+`;
+
 /** A dead-letter record as stored: JSON, the event in the bus codec's text form. */
 interface StoredRecord {
   id: string;
@@ -72,6 +86,29 @@ export class RedisDeadLetterStore implements DeadLetterStore {
     if (Number(dropped) > 0) {
       this.logger.error({ dropped: Number(dropped), max: this.max }, 'dead-letter list full; oldest records dropped');
     }
+  }
+
+  /**
+   * Appends records in one script (one round trip, one step on the server);
+   * the oldest beyond the cap are dropped. Returns how many were dropped. The
+   * caller keeps batches small enough not to stall Redis (DeadLetterBatcher).
+   */
+  async addMany(batch: readonly DeadLetterRecord[]): Promise<number> {
+    if (batch.length === 0) return 0;
+    const { order, records } = this.keys;
+    const args: string[] = [String(this.max)];
+    for (const record of batch) args.push(record.id, JSON.stringify(this.serialize(record)));
+    if (this.scripts) {
+      try {
+        return Number(await this.run((c) => c.eval(ADD_MANY_SCRIPT, 2, order, records, ...args)));
+      } catch (error) {
+        if (!/NOPERM/.test(String((error as Error)?.message))) throw error;
+        this.scripts = false;
+      }
+    }
+    let dropped = 0;
+    for (let i = 1; i < args.length; i += 2) dropped += await this.addWithoutScript(args[i]!, args[i + 1]!);
+    return dropped;
   }
 
   private async addWithoutScript(id: string, json: string): Promise<number> {

@@ -59,6 +59,8 @@ export class ManagedConnection {
   /** Bumped on every ready/close, so late results of an older connection are ignored. */
   private epoch = 0;
   private closing = false;
+  /** Whether the connection was ever ready: until then a failed attempt is not retried in the background. */
+  private everReady = false;
   private lastLoggedError: string | undefined;
 
   constructor(options: ManagedConnectionOptions) {
@@ -110,6 +112,7 @@ export class ManagedConnection {
           this.waiters.delete(waiter);
           const why = this.lastError ? ` (last error: ${this.lastError.message})` : '';
           reject(new RedisConnectionError(`${this.describe(`not ready within ${timeoutMs} ms`)}${why}`, 'timeout'));
+          this.stopIfAbandoned();
         }, timeoutMs),
       };
       this.waiters.add(waiter);
@@ -182,6 +185,7 @@ export class ManagedConnection {
     if (epoch !== this.epoch || this.client.status !== 'ready') return;
     this.lastLoggedError = undefined;
     this.lastError = undefined;
+    this.everReady = true;
     this.set('ready');
     const waiters = [...this.waiters];
     this.waiters.clear();
@@ -206,6 +210,21 @@ export class ManagedConnection {
       new RedisConnectionError(this.describe(`failed: ${error.message}`), 'error'),
       (w) => w.failFast,
     );
+    this.stopIfAbandoned();
+  }
+
+  /**
+   * A connection that has never been ready and that nobody waits for any more
+   * (connect() failed, the publishes waiting for it timed out) stops: ioredis
+   * would otherwise retry in the background forever and keep the process alive
+   * until close(). The next use starts it again. Once a connection has been
+   * ready, reconnecting is the point (subscriptions are restored), so it goes on.
+   */
+  private stopIfAbandoned(): void {
+    if (this.everReady || this.closing || this.waiters.size > 0) return;
+    const status = this.client.status as string;
+    if (status === 'wait' || status === 'end' || status === 'ready') return;
+    this.client.disconnect();
   }
 
   private rejectWaiters(error: Error, which: (w: Waiter) => boolean): void {

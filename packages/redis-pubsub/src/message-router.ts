@@ -17,8 +17,6 @@ export interface Route {
   readonly matches: (type: string) => boolean;
   readonly globs: readonly Glob[];
   readonly queue: DeliveryQueue;
-  /** Set while the queue is over the high-water mark (warned once per crossing). */
-  overHighWater: boolean;
 }
 
 export interface MessageRouterOptions {
@@ -122,11 +120,8 @@ export class MessageRouter {
       return;
     }
     const { deliveries } = this.options;
-    for (let i = 0; i < routes.length; i++) {
-      const route = routes[i]!;
-      const full = deliveries.push(route.queue, event);
-      if (full !== route.overHighWater) this.highWater(route, full);
-    }
+    // A full queue sheds the event into the dead letters (DeliveryQueues logs that per interval).
+    for (let i = 0; i < routes.length; i++) deliveries.push(routes[i]!.queue, event);
   }
 
   private resolve(glob: string, channel: string, owners: readonly Route[]): Resolved {
@@ -135,15 +130,6 @@ export class MessageRouter {
     const type = channel.slice(prefix.length);
     const routes = owners.filter((r) => r.matches(type) && canonicalGlob(r.globs, channel)?.text === glob);
     return routes.length === 0 ? NOTHING : { type, routes, where: { pattern: routes[0]!.subscription.pattern } };
-  }
-
-  private highWater(route: Route, full: boolean): void {
-    route.overHighWater = full;
-    if (!full) return;
-    this.options.logger.warn(
-      { transport: 'redis-pubsub', pattern: route.subscription.pattern, buffered: route.queue.buffered },
-      'redis-pubsub: a subscription is falling behind; events are buffered in memory (Redis pub/sub has no flow control)',
-    );
   }
 
   private invalidate(): void {

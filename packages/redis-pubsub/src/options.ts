@@ -21,8 +21,21 @@ export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
   connectionName?: string;
   /** Dead letters kept in Redis (oldest dropped beyond, logged). Default 10,000. */
   maxDeadLetters?: number;
-  /** Buffered events per subscription past which a warning is logged (nothing is dropped). Default 10,000. */
+  /**
+   * Events buffered per subscription (received, not yet handled). Redis
+   * pub/sub cannot slow a publisher, so an event for a subscription whose
+   * buffer is full is shed: dead-lettered with an OverflowError (code
+   * `OVERFLOW`), counted and logged once per interval. Bounds the memory a
+   * slow subscriber can take. Default 10,000.
+   */
   highWaterMark?: number;
+  /**
+   * Publishes awaiting Redis's reply at once (a `publishAll` counts one per
+   * event). Past it `publish` waits, in order, for one to settle; the wait counts
+   * within `publishTimeoutMs`, after which it rejects with PublishError. Bounds
+   * the memory of a publisher that does not await. Default 10,000.
+   */
+  maxPublishesInFlight?: number;
 }
 
 export interface ResolvedOptions {
@@ -33,6 +46,7 @@ export interface ResolvedOptions {
   connectionName: string;
   maxDeadLetters: number;
   highWaterMark: number;
+  maxPublishesInFlight: number;
   /** Raw text of an undecodable message kept in its dead letter. */
   maxRawChars: number;
 }
@@ -58,6 +72,7 @@ export function resolveOptions(options: RedisPubSubEventBusOptions): ResolvedOpt
     connectionName,
     maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
     highWaterMark: positiveInt(options.highWaterMark ?? 10_000, 'highWaterMark'),
+    maxPublishesInFlight: positiveInt(options.maxPublishesInFlight ?? 10_000, 'maxPublishesInFlight'),
     maxRawChars: DEFAULT_MAX_EVENT_BYTES,
   };
 }

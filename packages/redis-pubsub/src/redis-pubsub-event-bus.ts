@@ -8,8 +8,7 @@ import {
   composePublish,
   createDeadLetters,
   createRedactor,
-  eventLogFields,
-  toError,
+  PublishWindow,
   validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
@@ -30,6 +29,7 @@ import type { Redis } from 'ioredis';
 import { CommandConnection, type CommandFailure } from './command-connection.js';
 import { ManagedConnection } from './managed-connection.js';
 import { busState, lastError } from './connection-status.js';
+import { DeadLetterBatcher } from './dead-letter-batcher.js';
 import { RedisDeadLetterStore } from './dead-letter-store.js';
 import { publishError } from './errors.js';
 import { publishBatch } from './publish-batch.js';
@@ -41,6 +41,7 @@ import { RedisClients, describeTarget, secretsOf } from './redis-clients.js';
 import { SubscriberConnection } from './subscriber-connection.js';
 
 const CHANNEL_CACHE_LIMIT = 10_000;
+const clock = performance;
 
 /** A publish's PublishError, from the event it was for (one function for every publish, no closure each). */
 function eventPublishError(error: Error, failure: CommandFailure, event: BaseEvent): Error {
@@ -81,6 +82,9 @@ export class RedisPubSubEventBus implements EventBus {
   private readonly deliveries: DeliveryQueues;
   private readonly router: MessageRouter;
   private readonly store: RedisDeadLetterStore;
+  private readonly deadLetterWriter: DeadLetterBatcher;
+  /** maxPublishesInFlight. */
+  private readonly window: PublishWindow;
   private readonly state: ConnectionStateEmitter;
   private readonly routes = new Map<string, Route>();
   private readonly channels = new Map<string, string>();
@@ -107,6 +111,7 @@ export class RedisPubSubEventBus implements EventBus {
     this.state = new ConnectionStateEmitter(this.logger, 'redis-pubsub', 'disconnected');
 
     const onState = () => this.onConnectionState();
+    this.window = new PublishWindow(this.options.maxPublishesInFlight, this.options.publishTimeoutMs);
     this.commands = new CommandConnection(
       new ManagedConnection({
         role: 'publisher',
@@ -119,12 +124,15 @@ export class RedisPubSubEventBus implements EventBus {
       }),
       this.options.publishTimeoutMs,
       this.redactor,
+      this.window,
     );
     this.deliveries = new DeliveryQueues({
       pipeline: this.pipeline,
       deadLetter: this.storeDeadLetter,
       highWaterMark: this.options.highWaterMark,
       closeTimeoutMs: this.options.closeTimeoutMs,
+      // Pub/sub cannot slow the publisher: a full subscription sheds into its dead letters.
+      overflow: 'shed',
     });
     this.router = new MessageRouter({
       prefix: this.prefix,
@@ -150,8 +158,9 @@ export class RedisPubSubEventBus implements EventBus {
       this.options.maxDeadLetters,
       this.options.maxRawChars,
     );
+    this.deadLetterWriter = new DeadLetterBatcher(this.store, this.options.maxDeadLetters, this.logger, this.redactor);
     // Replay publishes the event again: every current subscriber of its type sees it (see README).
-    this.deadLetters = createDeadLetters(this.store, (record) => this.publish(record.event!));
+    this.deadLetters = createDeadLetters(this.store, (record) => this.replay(record.event!));
     const middleware = options.middleware ?? [];
     this.publishMiddleware = middleware.some((m) => typeof m.publish === 'function');
     this.send = this.pipeline.composePublish(this.transmit);
@@ -198,10 +207,18 @@ export class RedisPubSubEventBus implements EventBus {
       return;
     }
     const channels = events.map((e) => this.channelOf(e.type));
-    await this.commands.run(
-      (client) => publishBatch(client, channels, payloads),
-      (error, failure) => publishError(undefined, error, failure, events.length),
-    );
+    const weight = events.length;
+    const mapError = (error: Error, failure: CommandFailure) => publishError(undefined, error, failure, weight);
+    let startedAt: number | undefined;
+    if (!this.window.tryAcquire(weight)) {
+      startedAt = clock.now();
+      await this.window.acquire(() => mapError(this.windowFull(), 'timeout'), weight, startedAt);
+    }
+    try {
+      await this.commands.run((client) => publishBatch(client, channels, payloads), mapError, undefined, startedAt);
+    } finally {
+      this.window.release(weight);
+    }
   }
 
   async subscribe<T extends BaseEvent = BaseEvent>(
@@ -223,7 +240,6 @@ export class RedisPubSubEventBus implements EventBus {
       matches: target.matches,
       globs: globsFor(this.prefix, pattern),
       queue,
-      overHighWater: false,
     };
     this.routes.set(route.subscription.id, route);
     this.router.add(route);
@@ -255,10 +271,44 @@ export class RedisPubSubEventBus implements EventBus {
 
   // ---- internals ----------------------------------------------------------------
 
+  /** PUBLISH within maxPublishesInFlight; resolves with how many subscribers received it. */
   private readonly transmit = (event: BaseEvent): Promise<void> => {
-    const payload = this.encode(event);
-    return this.commands.publish(this.channelOf(event.type), payload, eventPublishError, event) as Promise<unknown> as Promise<void>;
+    if (this.window.tryAcquire()) return this.publishNow(event, undefined) as Promise<unknown> as Promise<void>;
+    const startedAt = clock.now();
+    return this.window
+      .acquire(() => publishError(event, this.windowFull(), 'timeout'), 1, startedAt)
+      .then(() => this.publishNow(event, startedAt)) as Promise<unknown> as Promise<void>;
   };
+
+  /** The PUBLISH itself; its slot of the window is given back by CommandConnection when it settles. */
+  private publishNow(event: BaseEvent, startedAt: number | undefined): Promise<number> {
+    let payload: string | Buffer;
+    try {
+      payload = this.encode(event);
+    } catch (error) {
+      this.window.release();
+      throw error;
+    }
+    return this.commands.publish(this.channelOf(event.type), payload, eventPublishError, event, startedAt);
+  }
+
+  private windowFull(): Error {
+    return new Error(`${this.options.maxPublishesInFlight} publishes were awaiting Redis's reply (maxPublishesInFlight) for the whole timeout`);
+  }
+
+  /**
+   * Replays a dead letter's event through the publish path (validation,
+   * middleware). Resolves false when the PUBLISH reached no subscriber, so the
+   * record is kept instead of being deleted with nobody having received it.
+   */
+  private async replay(event: BaseEvent): Promise<boolean> {
+    let receivers = 0;
+    const send = this.pipeline.composePublish(async (e) => {
+      receivers = Number(await (this.transmit(e) as Promise<unknown>));
+    });
+    await callPublish(send, event);
+    return receivers > 0;
+  }
 
   /** `<prefix><type>`, built once per type rather than once per publish. */
   private channelOf(type: string): string {
@@ -287,22 +337,8 @@ export class RedisPubSubEventBus implements EventBus {
     });
   }
 
-  /** Stores a dead letter; never rejects (a failure is logged: the record is lost). */
-  private readonly storeDeadLetter = async (record: DeadLetterRecord): Promise<void> => {
-    try {
-      await this.store.add(record);
-    } catch (error) {
-      this.logger.error(
-        {
-          ...(record.event ? eventLogFields(record.event) : {}),
-          deadLetterId: record.id,
-          pattern: record.pattern,
-          error: this.redactor.text(toError(error).message),
-        },
-        'redis-pubsub: could not store a dead letter in Redis; it is lost',
-      );
-    }
-  };
+  /** Stores a dead letter, batched with others of the same moment; never rejects (failures are logged per batch). */
+  private readonly storeDeadLetter = (record: DeadLetterRecord): Promise<void> => this.deadLetterWriter.add(record);
 
   private onConnectionState(): void {
     if (this.closing) return;
@@ -321,6 +357,7 @@ export class RedisPubSubEventBus implements EventBus {
    */
   private async shutdown(): Promise<void> {
     const { publishTimeoutMs } = this.options;
+    await this.window.whenEmpty();
     await this.commands.whenIdle();
     await this.subscriber.flush(publishTimeoutMs);
     await this.subscriber.close(publishTimeoutMs);
@@ -328,6 +365,7 @@ export class RedisPubSubEventBus implements EventBus {
     for (const route of this.routes.values()) this.router.remove(route);
     this.routes.clear();
     if (queues.length > 0) this.logger.debug({ transport: 'redis-pubsub', subscriptions: queues.length }, 'redis-pubsub: subscriptions closed');
+    await this.deadLetterWriter.whenFlushed();
     await this.commands.whenIdle();
     this.commandsClosed = true;
     await this.commands.connection.close(publishTimeoutMs);

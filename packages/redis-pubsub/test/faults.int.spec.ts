@@ -1,54 +1,20 @@
-import { createDomainEvent, isHeraldError, PublishError, type BaseEvent, type DomainEvent } from '@herald/core';
+import { isHeraldError, PublishError, type BaseEvent, type DomainEvent } from '@herald/core';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RedisConnectionError, RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
-import { CapturingLogger } from '../../../tooling/test-support/logs.js';
-import { adminClient, clientsNamed, deleteKeys, killClients, unique } from './support/redis.js';
-import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { RedisConnectionError } from '../src/index.js';
+import { clientsNamed, killClients } from './support/redis.js';
+import { seqEvent, useLoggedBuses } from './support/logged-buses.js';
 import { until } from '../../../tooling/test-support/wait.js';
 
-function event(type: string, seq = 0): DomainEvent {
-  return createDomainEvent({
-    type,
-    aggregateId: 'agg',
-    aggregateType: 'Fault',
-    data: { seq },
-    metadata: { source: 'redis-pubsub-faults', environment: 'test' },
-  });
-}
+const event = seqEvent;
 
 const seqOf = (e: BaseEvent) => (e as DomainEvent<{ seq: number }>).data.seq;
 
 describe('RedisPubSubEventBus under faults', () => {
+  const { admin: adminOf, makeBus, startProxy } = useLoggedBuses();
   let admin: Redis;
-  const cleanups: Array<() => Promise<void>> = [];
-
-  function makeBus(label: string, options: Partial<RedisPubSubEventBusOptions> & { redis: RedisPubSubEventBusOptions['redis'] }) {
-    const names = unique(label);
-    const logger = new CapturingLogger();
-    const bus = new RedisPubSubEventBus({ ...names, logger, ...options });
-    cleanups.push(async () => {
-      await bus.close();
-      await deleteKeys(admin, names.prefix);
-    });
-    return { bus, logger, names };
-  }
-
-  async function startProxy(): Promise<TcpProxy> {
-    const proxy = new TcpProxy(6379);
-    await proxy.start();
-    cleanups.push(() => proxy.stop());
-    return proxy;
-  }
-
-  beforeAll(() => {
-    admin = adminClient();
-  });
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-  });
-  afterAll(async () => {
-    await admin.quit();
+  beforeEach(() => {
+    admin = adminOf();
   });
 
   it('restores its subscriptions after CLIENT KILL of its pub/sub connection mid-stream', async () => {
@@ -130,14 +96,14 @@ describe('RedisPubSubEventBus under faults', () => {
 
     // When Redis becomes unreachable
     await proxy.stop();
-    const started = performance.now();
     const error = await bus.publish(event('down.e')).then(() => undefined, (e: unknown) => e);
-    const took = performance.now() - started;
 
-    // Then the publish is rejected with PublishError within the bound (not hanging, not queued for later)
+    // Then the publish is rejected with PublishError by the configured bound (not hanging, not queued for later)
+    // (judged by what ended the wait, not by a wall-clock reading on a loaded machine)
     expect(error).toBeInstanceOf(PublishError);
     expect((error as PublishError).eventType).toBe('down.e');
-    expect(took).toBeLessThan(1_500);
+    // Settled either by the bound (the message names it) or at once by the dropped connection
+    expect((error as Error).message).toMatch(/within 300 ms|may or may not have been published/);
 
     // And once Redis is back the bus recovers by itself
     await proxy.start();
@@ -149,11 +115,11 @@ describe('RedisPubSubEventBus under faults', () => {
     const { bus } = makeBus('hung', { redis: `redis://${proxy.address}`, publishTimeoutMs: 300 });
     await bus.connect();
     proxy.blackhole();
-    const started = performance.now();
     const error = await bus.publish(event('hung.e')).then(() => undefined, (e: unknown) => e);
+    // Rejected by the 300 ms bound (the message names it), not left hanging
     expect(error).toBeInstanceOf(PublishError);
     expect((error as Error).message).toMatch(/no reply within/);
-    expect(performance.now() - started).toBeLessThan(1_500);
+    expect((error as Error).message).toMatch(/within 300 ms/);
     const sub = await bus.subscribe('hung.e', () => {}).then(() => undefined, (e: unknown) => e);
     expect(sub).toBeInstanceOf(RedisConnectionError);
     proxy.blackhole(false);
@@ -161,17 +127,21 @@ describe('RedisPubSubEventBus under faults', () => {
 
   it('rejects publishes in flight as soon as the connection drops, without resending them', async () => {
     const proxy = await startProxy();
-    const { bus } = makeBus('dropped', { redis: `redis://${proxy.address}`, publishTimeoutMs: 5_000 });
+    // A bound far beyond the test's own timeout: only the dropped connection can settle the publish in time
+    const { bus } = makeBus('dropped', { redis: `redis://${proxy.address}`, publishTimeoutMs: 600_000 });
     await bus.connect();
     proxy.blackhole();
+    let sent = false;
+    proxy.onSwallowed = () => {
+      sent = true;
+    };
     const pending = bus.publish(event('drop.e')).then(() => undefined, (e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 50));
-    const started = performance.now();
+    await until(() => sent, 'the publish on the wire');
     proxy.dropAll();
     const error = await pending;
+    // Rejected because the connection dropped (the message says so), not by the timeout
     expect(error).toBeInstanceOf(PublishError);
     expect((error as Error).message).toContain('may or may not have been published');
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it('connect() fails fast when Redis cannot be reached', async () => {
@@ -179,19 +149,18 @@ describe('RedisPubSubEventBus under faults', () => {
     const proxy = await startProxy();
     const url = `redis://${proxy.address}`;
     await proxy.stop();
-    const { bus, logger } = makeBus('refused', { redis: url, publishTimeoutMs: 5_000 });
+    // (a bound far beyond the test's own timeout: only failing fast settles connect() in time)
+    const { bus, logger } = makeBus('refused', { redis: url, publishTimeoutMs: 600_000 });
 
     // When connecting
-    const started = performance.now();
     const error = await bus.connect().then(() => undefined, (e: unknown) => e);
 
-    // Then it is rejected at once (not after the 5 s bound), naming the endpoint
+    // Then it is rejected on the connection error itself (reason 'error', not 'timeout'), naming the endpoint
     expect(error).toBeInstanceOf(RedisConnectionError);
     expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
     expect((error as Error).name).toBe('RedisConnectionError');
     expect((error as RedisConnectionError).reason).toBe('error');
     expect((error as Error).message).toContain(`127.0.0.1:${proxy.port}`);
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
   });
 });

@@ -21,19 +21,37 @@ export interface RedisConnection {
 export function openRedis(input: RedisInput, logger: Logger = noopLogger, component = 'redis-store'): RedisConnection {
   if (isRedisClient(input)) return { client: input, owned: false, redactor: redactorFor(input) };
   let client: Redis;
+  let everReady = false;
   if (typeof input === 'string') {
     if (!/^rediss?:\/\//i.test(input)) throw new ValidationError('redis', 'a URL must start with redis:// or rediss://');
-    client = new Redis(input, { lazyConnect: true });
+    client = new Redis(input, { lazyConnect: true, retryStrategy: firstConnectionOnce(() => everReady) });
   } else if (input !== null && typeof input === 'object') {
-    client = new Redis({ lazyConnect: true, ...input });
+    client = new Redis({ lazyConnect: true, ...input, retryStrategy: firstConnectionOnce(() => everReady, input.retryStrategy) });
   } else {
     throw new ValidationError('redis', 'must be an ioredis client, ioredis options or a redis:// URL');
   }
+  client.on('ready', () => {
+    everReady = true;
+  });
   const redactor = redactorFor(client);
   client.on('error', (error: Error) => {
     logger.warn({ component, error: redactor.text(error.message), errorName: error.name }, 'redis connection error');
   });
   return { client, owned: true, redactor };
+}
+
+/**
+ * A first connection that fails is not retried: the call that asked for it
+ * rejects (ConnectionError) and the client ends, instead of reconnecting in the
+ * background and keeping the process alive until `close()`. The next call
+ * connects again. Once a connection has been ready, ioredis reconnects as usual
+ * (the user's retryStrategy, or its default backoff).
+ */
+function firstConnectionOnce(everReady: () => boolean, retry?: RedisOptions['retryStrategy']): RedisOptions['retryStrategy'] {
+  return (times) => {
+    if (!everReady()) return null;
+    return retry ? retry(times) : Math.min(times * 50, 2_000);
+  };
 }
 
 function redactorFor(client: Redis): Redactor {
@@ -50,6 +68,68 @@ function isRedisClient(input: unknown): input is Redis {
       typeof (input as Redis).defineCommand === 'function' &&
       typeof (input as Redis).sendCommand === 'function')
   );
+}
+
+/** The last connection error of each client whenReady watched, for a call that arrives as the client gives up. */
+const lastErrors = new WeakMap<Redis, Error>();
+
+/**
+ * Resolves once the client is ready to take a command, connecting it if needed;
+ * rejects with ConnectionError after `timeoutMs`, at the first connection error
+ * of a connection this call started (refused, wrong password, TLS: waiting would
+ * not help), or when the client ends. Without this bound ioredis keeps a
+ * command in its offline queue through 20 reconnect attempts, about 74 s. A
+ * client Herald created that is still not ready after the bound is
+ * disconnected, so nothing keeps retrying in the background; the next call
+ * connects it again.
+ */
+export function whenReady(connection: RedisConnection, timeoutMs: number, component = 'redis-store'): Promise<void> {
+  const { client } = connection;
+  if (client.status === 'ready') return Promise.resolve();
+  if (client.status === 'end' && !connection.owned) {
+    return Promise.reject(new ConnectionError(`${component}: the client passed in is closed (${describeTarget(client)})`));
+  }
+  const fresh = client.status === 'wait' || client.status === 'end';
+  if (fresh) {
+    lastErrors.delete(client);
+    client.connect().catch(() => {
+      // Reported through the 'error' event.
+    });
+  }
+  return new Promise<void>((resolve, reject) => {
+    const fail = (why: string) => {
+      const cause = lastErrors.get(client);
+      return new ConnectionError(`${component}: cannot connect to ${describeTarget(client)}: ${why}`, cause ? { cause } : undefined);
+    };
+    const done = (error?: Error) => {
+      clearTimeout(timer);
+      client.off('ready', onReady);
+      client.off('error', onError);
+      client.off('end', onEnd);
+      if (error === undefined) return resolve();
+      reject(error);
+    };
+    const onReady = () => {
+      lastErrors.delete(client);
+      done();
+    };
+    const onError = (error: Error) => {
+      lastErrors.set(client, connection.redactor.error(error));
+      if (fresh) done(fail(lastErrors.get(client)!.message));
+    };
+    // An 'end' of an earlier connection can arrive after this one started: only a real end counts.
+    const onEnd = () => {
+      if (client.status === 'end') done(fail(lastErrors.get(client)?.message ?? 'the connection ended'));
+    };
+    const timer = setTimeout(() => {
+      const last = lastErrors.get(client);
+      done(fail(`not ready within ${timeoutMs} ms${last ? ` (last error: ${last.message})` : ''}`));
+      if (connection.owned && fresh && client.status !== 'ready') client.disconnect();
+    }, timeoutMs);
+    client.on('ready', onReady);
+    client.on('error', onError);
+    client.on('end', onEnd);
+  });
 }
 
 /** Closes a client Herald created; leaves one the user passed in open. */

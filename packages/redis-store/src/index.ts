@@ -1,4 +1,4 @@
-export { RedisEventStore, type RedisEventStoreOptions } from './redis-event-store.js';
+export { MAX_EVENTS_PER_APPEND, RedisEventStore, type RedisEventStoreOptions } from './redis-event-store.js';
 export { RedisCheckpointStore, type RedisCheckpointStoreOptions } from './redis-checkpoint-store.js';
 export { redisOptionsFromConfig } from './config.js';
 export { encodeStreamId, keyLayout, DEFAULT_PREFIX, type KeyLayout } from './key-layout.js';

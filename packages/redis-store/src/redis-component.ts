@@ -1,5 +1,5 @@
 import { noopLogger, ValidationError, type Logger } from '@herald/core';
-import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
+import { closeRedis, openRedis, redactRedisError, whenReady, type RedisConnection, type RedisInput } from './connection.js';
 import { keyLayout, type KeyLayout } from './key-layout.js';
 import { define } from './scripts.js';
 
@@ -11,6 +11,8 @@ export interface RedisComponentOptions {
   prefix?: string;
   /** Receives connection errors of a client the component created. Default: silent. */
   logger?: Logger;
+  /** Same meaning as RedisEventStore's: the bound on waiting for Redis. Default 5,000 ms. */
+  connectTimeoutMs?: number;
 }
 
 /**
@@ -20,12 +22,17 @@ export interface RedisComponentOptions {
 export abstract class RedisComponent {
   readonly keys: KeyLayout;
   protected readonly connection: RedisConnection;
+  private readonly connectTimeoutMs: number;
 
   protected constructor(
     options: RedisComponentOptions,
     private readonly component: string,
   ) {
     if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    if (!Number.isInteger(this.connectTimeoutMs) || this.connectTimeoutMs < 1) {
+      throw new ValidationError('connectTimeoutMs', 'must be an integer ≥ 1');
+    }
     this.keys = keyLayout(options.prefix);
     this.connection = openRedis(options.redis, options.logger ?? noopLogger, component);
   }
@@ -35,9 +42,12 @@ export abstract class RedisComponent {
     await closeRedis(this.connection);
   }
 
-  /** Runs a command; its error leaves with secrets masked (or as a ConnectionError). */
+  /** Runs a command once Redis is ready (bounded); its error leaves with secrets masked (or as a ConnectionError). */
   protected async call<T>(command: () => Promise<T>): Promise<T> {
     try {
+      if (this.connection.client.status !== 'ready') {
+        await whenReady(this.connection, this.connectTimeoutMs, this.component);
+      }
       return await command();
     } catch (error) {
       throw redactRedisError(this.connection, error, this.component);

@@ -12,9 +12,10 @@ import {
   type StoredEvent,
   type Upcasters,
   upcastAll,
+  StoreClosedError,
 } from '@herald/core';
 import type { Redis } from 'ioredis';
-import { closeRedis, openRedis, redactRedisError, type RedisConnection, type RedisInput } from './connection.js';
+import { closeRedis, openRedis, redactRedisError, whenReady, type RedisConnection, type RedisInput } from './connection.js';
 import { keyLayout, type KeyLayout } from './key-layout.js';
 import { defineStoreScripts, type StoreScripts } from './scripts.js';
 import { decodeStoredEvent, encodeEventBody } from './stored-event-codec.js';
@@ -28,7 +29,21 @@ export interface RedisEventStoreOptions {
   logger?: Logger;
   /** Applied to every event read (getEvents, getAllEvents); saved events get the current schema version stamped. */
   upcasters?: Upcasters;
+  /**
+   * How long a call waits for Redis to be reachable (connecting, or reconnecting
+   * after a drop) before it rejects with ConnectionError. A first connection
+   * that is refused outright rejects at once. Default 5,000 ms.
+   */
+  connectTimeoutMs?: number;
 }
+
+/**
+ * Most events one `saveEvents` takes. An append is one Lua script, and Redis
+ * runs nothing else while a script runs: 5,000 events hold it for about
+ * 75 ms of server time (10,000 for about 150 ms, 60,000 for over a second),
+ * every other client waiting. Larger imports append in batches.
+ */
+export const MAX_EVENTS_PER_APPEND = 5_000;
 
 /** Fields fetched per HMGET when paging the log: bounds one reply, however large batchSize is. */
 const LOG_CHUNK = 1_000;
@@ -42,12 +57,18 @@ export class RedisEventStore implements EventStore {
   readonly keys: KeyLayout;
   private readonly connection: RedisConnection;
   private readonly scripts: StoreScripts;
+  private readonly connectTimeoutMs: number;
   private closed = false;
   private readonly upcasters: Upcasters | undefined;
   private readonly appendListeners = new Set<() => void>();
 
   constructor(options: RedisEventStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+    const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) {
+      throw new ValidationError('connectTimeoutMs', 'must be an integer ≥ 1');
+    }
+    this.connectTimeoutMs = connectTimeoutMs;
     this.keys = keyLayout(options.prefix);
     this.connection = openRedis(options.redis, options.logger ?? noopLogger);
     this.scripts = defineStoreScripts(this.connection.client);
@@ -61,6 +82,12 @@ export class RedisEventStore implements EventStore {
 
   async saveEvents(streamId: string, events: DomainEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     this.assertOpen();
+    if (Array.isArray(events) && events.length > MAX_EVENTS_PER_APPEND) {
+      throw new ValidationError(
+        'events',
+        `at most ${MAX_EVENTS_PER_APPEND} events per append (got ${events.length}): one append is one script that blocks Redis while it runs; append in batches`,
+      );
+    }
     validateAppend(streamId, events, expectedVersion);
     const upcasters = this.upcasters;
     const bodies = upcasters === undefined ? events.map(encodeEventBody) : events.map((e) => encodeEventBody(upcasters.stamp(e)));
@@ -145,11 +172,12 @@ export class RedisEventStore implements EventStore {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error('RedisEventStore is closed');
+    if (this.closed) throw new StoreClosedError('RedisEventStore is closed');
   }
 
   private async call<T>(command: () => Promise<T>): Promise<T> {
     try {
+      if (this.connection.client.status !== 'ready') await whenReady(this.connection, this.connectTimeoutMs);
       return await command();
     } catch (error) {
       throw redactRedisError(this.connection, error);

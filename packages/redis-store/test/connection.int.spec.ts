@@ -1,8 +1,10 @@
 import net from 'node:net';
-import { createDomainEvent, isHeraldError, ValidationError } from '@herald/core';
+import { createDomainEvent, isHeraldError, StoreClosedError, ValidationError } from '@herald/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisCheckpointStore, RedisEventStore } from '../src/index.js';
+import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
+import { until } from '../../../tooling/test-support/wait.js';
 import { deleteKeys, itIssuedNoKeysCommand, listKeys, redisOptions, uniquePrefix } from './support/redis.js';
 
 const admin = new Redis(redisOptions);
@@ -41,7 +43,10 @@ describe('RedisEventStore connections', () => {
 
     // Then the user's client still works, and the store refuses further calls
     expect(await client.ping()).toBe('PONG');
-    await expect(store.getEvents('s')).rejects.toThrow(/closed/);
+    const error = await store.getEvents('s').then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreClosedError);
+    expect(isHeraldError(error, 'STORE_CLOSED'), String(error)).toBe(true);
+    await expect(store.saveEvents('s', [event('s')], 'any')).rejects.toBeInstanceOf(StoreClosedError);
     client.disconnect();
   });
 
@@ -91,6 +96,56 @@ describe('RedisEventStore connections', () => {
     expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
     expect((error as Error).message).toContain(`127.0.0.1:${port}`);
     await store.close();
+  });
+
+  it('rejects with a ConnectionError after connectTimeoutMs when the server accepts but never answers', async () => {
+    // Given a store behind a proxy that accepts connections and forwards nothing
+    const proxy = new TcpProxy(Number(redisOptions.port));
+    await proxy.start();
+    proxy.blackhole();
+    const store = new RedisEventStore({ redis: `redis://${proxy.address}`, prefix: prefix(), connectTimeoutMs: 300 });
+    try {
+      // When it reads and appends
+      const errors = await Promise.all([
+        store.getEvents('s').then(() => undefined, (e: unknown) => e),
+        store.saveEvents('s', [event('s')], 'any').then(() => undefined, (e: unknown) => e),
+      ]);
+
+      // Then both reject with core's ConnectionError, naming the endpoint and the configured bound
+      for (const error of errors) {
+        expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
+        expect((error as Error).message).toContain(proxy.address);
+        expect((error as Error).message).toContain('not ready within 300 ms');
+      }
+    } finally {
+      await store.close();
+      await proxy.stop();
+    }
+  });
+
+  it('does not keep reconnecting after a failed first connection, and connects again on the next call', async () => {
+    // Given a store pointed at a proxy that refuses connections
+    const proxy = new TcpProxy(Number(redisOptions.port));
+    await proxy.start();
+    const address = proxy.address;
+    await proxy.stop();
+    const store = new RedisEventStore({ redis: `redis://${address}`, prefix: prefix() });
+
+    // When a call fails to connect
+    const error = await store.getEvents('s').then(() => undefined, (e: unknown) => e);
+    expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
+
+    // Then the client stops (no reconnect loop holding the process open)…
+    await until(() => store.redis.status === 'end', 'the client to end after the failed connection');
+
+    // …and once the server is reachable the next call connects by itself
+    await proxy.start();
+    try {
+      expect(await store.getEvents('s')).toEqual([]);
+    } finally {
+      await store.close();
+      await proxy.stop();
+    }
   });
 
   it('rejects a URL of another scheme and a missing redis option with ValidationError', () => {

@@ -1,7 +1,7 @@
-import { createDomainEvent } from '@herald/core';
+import { createDomainEvent, ValidationError } from '@herald/core';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisEventStore } from '../src/index.js';
+import { MAX_EVENTS_PER_APPEND, RedisEventStore } from '../src/index.js';
 import { deleteKeys, itIssuedNoKeysCommand, redisOptions, uniquePrefix } from './support/redis.js';
 
 const admin = new Redis(redisOptions);
@@ -34,6 +34,36 @@ describe('batches and pages beyond the chunk sizes', () => {
     expect(tail.map((e) => e.version)).toEqual(Array.from({ length: 500 }, (_, i) => 2_001 + i));
     expect(page.map((e) => e.position)).toEqual(Array.from({ length: 2_500 }, (_, i) => i + 1));
     expect((await store.getAllEvents(1_500, 1_200)).map((e) => e.position)).toEqual(Array.from({ length: 1_001 }, (_, i) => 1_500 + i));
+    await store.close();
+  });
+});
+
+describe('the maximum events per append', () => {
+  const make = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      createDomainEvent({ type: 'bulk.loaded', aggregateId: 'max', aggregateType: 'Bulk', data: { i }, metadata: { source: 't', environment: 't' } }),
+    );
+
+  it('appends exactly MAX_EVENTS_PER_APPEND events in one call', async () => {
+    // Given a batch at the maximum
+    const store = new RedisEventStore({ redis: redisOptions, prefix });
+    // When it is saved
+    const result = await store.saveEvents('at-max', make(MAX_EVENTS_PER_APPEND), 'no-stream');
+    // Then all were written
+    expect(result.nextExpectedVersion).toBe(MAX_EVENTS_PER_APPEND);
+    await store.close();
+  });
+
+  it.each([MAX_EVENTS_PER_APPEND + 1, 90_000])('rejects %i events with ValidationError and writes nothing', async (n) => {
+    // Given a batch over the maximum (90,000 once overflowed the call stack with a RangeError)
+    const store = new RedisEventStore({ redis: redisOptions, prefix });
+    // When it is saved
+    const error = await store.saveEvents(`over-${n}`, make(n), 'any').then(() => undefined, (e: unknown) => e);
+    // Then it is a ValidationError naming the limit, and the stream does not exist
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).field).toBe('events');
+    expect((error as Error).message).toContain(`at most ${MAX_EVENTS_PER_APPEND}`);
+    expect(await store.getEvents(`over-${n}`)).toEqual([]);
     await store.close();
   });
 });

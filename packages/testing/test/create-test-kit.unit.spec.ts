@@ -1,4 +1,4 @@
-import { createCommand, InMemoryEventBus, isHeraldError, type Command, type DomainEvent } from '@herald/core';
+import { createCommand, createDomainEvent, InMemoryEventBus, isHeraldError, type Command, type DomainEvent } from '@herald/core';
 import { InMemoryEventStore } from '@herald/in-memory-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestKit, RecordingEventBus, type TestKit } from '../src/index.js';
@@ -22,6 +22,29 @@ describe('createTestKit', () => {
     expect(bus.inner).toBeInstanceOf(InMemoryEventBus);
     expect(store).toBeInstanceOf(InMemoryEventStore);
     expect(typeof commands.dispatch).toBe('function');
+  });
+
+  it('hands handlers what production transports deliver: a Date in data arrives as its ISO string', async () => {
+    // Given a kit and a handler that keeps what it receives
+    const { bus } = kit();
+    const received: DomainEvent[] = [];
+    await bus.subscribe<DomainEvent>('shape.in.kit', (e) => void received.push(e));
+    const at = new Date('2024-05-06T07:08:09.010Z');
+
+    // When an event with a Date in its data is published
+    await bus.publish(createDomainEvent({
+      type: 'shape.in.kit',
+      aggregateId: 'a-1',
+      aggregateType: 'A',
+      data: { at, code: '2024-01-01T00:00:00.000Z' },
+      metadata: { source: 'test', environment: 'test' },
+    }));
+    await bus.settle();
+
+    // Then the handler got JSON's shape, as on Redis or RabbitMQ
+    expect(received).toHaveLength(1);
+    expect(received[0]!.data).toEqual({ at: '2024-05-06T07:08:09.010Z', code: '2024-01-01T00:00:00.000Z' });
+    expect(received[0]!.timestamp).toBeInstanceOf(Date);
   });
 
   it('runs a command → aggregate → store → bus flow end to end', async () => {

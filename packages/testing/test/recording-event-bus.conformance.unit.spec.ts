@@ -4,5 +4,5 @@ import { describeEventBusConformance, RecordingEventBus } from '../src/index.js'
 // The recording wrapper must be transparent: over the in-memory bus it passes the same suite.
 describeEventBusConformance({
   name: 'RecordingEventBus over InMemoryEventBus',
-  create: () => new RecordingEventBus(new InMemoryEventBus({ closeTimeoutMs: 5_000 })),
+  create: () => new RecordingEventBus(new InMemoryEventBus({ closeTimeoutMs: 5_000, wireFormat: true })),
 });

@@ -20,7 +20,7 @@ export class EventStream {
   private readonly stopListening: () => void;
 
   constructor(
-    monitor: FlowMonitor,
+    private readonly monitor: FlowMonitor,
     private readonly tick: () => Promise<unknown>,
   ) {
     this.stopListening = monitor.on((notice) => {
@@ -47,6 +47,10 @@ export class EventStream {
     res.write('retry: 2000\n\n');
     this.clients.add(res);
     req.on('close', () => this.clients.delete(res));
+    // A dashboard opened after some activity starts with what just happened; the live batches continue it.
+    const recent = this.monitor.recent();
+    if (recent.events.length > 0) this.write(res, message('flow', { events: recent.events, skipped: 0 }));
+    if (recent.failures.length > 0) this.write(res, message('failures', recent.failures));
     void this.sendTick(res);
   }
 

@@ -70,7 +70,10 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
   try {
     const metrics = events.trackingEnabled ? await createMetrics() : undefined;
     const middleware: EventBusMiddleware[] = [];
-    if (metrics) middleware.push(metrics.tracker.middleware());
+    if (metrics) {
+      const { prometheusMiddleware } = await import('@herald/prometheus');
+      middleware.push(prometheusMiddleware(metrics.tracker));
+    }
     if (config.tracingEnabled) {
       const { openTelemetryMiddleware } = await import('@herald/opentelemetry');
       middleware.push(openTelemetryMiddleware());

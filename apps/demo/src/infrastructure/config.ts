@@ -33,7 +33,7 @@ export function loadDemoConfig(env: Env, defaults: { logLevel: LogLevel }): Demo
   const rate = readString(env, 'NOTIFIER_FAILURE_RATE', '0.1')!;
   const notifierFailureRate = Number(rate);
   if (!/^\d*\.?\d+$/.test(rate.trim()) || notifierFailureRate > 1) {
-    throw new ConfigError('NOTIFIER_FAILURE_RATE', `must be a number from 0 to 1 (got ${JSON.stringify(rate)})`);
+    throw new ConfigError('NOTIFIER_FAILURE_RATE', 'must be a number from 0 to 1');
   }
   return {
     events: loadEventConfig(env),

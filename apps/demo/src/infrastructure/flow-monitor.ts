@@ -5,7 +5,8 @@ import type {
   HandleOutcome,
   Subscription,
 } from '@herald/core';
-import { SampleRing, percentile } from './stats.js';
+import { percentiles } from '@herald/prometheus/stats';
+import { LatencySamples } from './stats.js';
 
 /** One event as the dashboard's live flow shows it: identity and routing, never the payload. */
 export interface FlowEvent {
@@ -79,6 +80,8 @@ interface Bucket {
 
 const SERIES_SECONDS = 120;
 const BUCKET_SAMPLES = 2_000;
+/** How many of the latest events and failures a dashboard that opens late is shown first. */
+export const RECENT_ITEMS = 50;
 
 /**
  * Watches the bus from the inside: as middleware it counts publishes, attempts,
@@ -89,7 +92,7 @@ const BUCKET_SAMPLES = 2_000;
 export class FlowMonitor {
   readonly middleware: EventBusMiddleware;
   private readonly startedAt: number;
-  private readonly latency = new SampleRing(50_000);
+  private readonly latency = new LatencySamples(50_000);
   private readonly byType = new Map<string, number>();
   private readonly buckets = new Map<number, Bucket>();
   private readonly handlers = new Map<string, HandlerStats & { totalMs: number }>();
@@ -98,6 +101,8 @@ export class FlowMonitor {
   /** `eventId|pattern` → handler name, for the dead letters this process made. */
   private readonly deadLetterHandlers = new Map<string, string>();
   private readonly listeners = new Set<(notice: FlowNotice) => void>();
+  private readonly recentEvents: FlowEvent[] = [];
+  private readonly recentFailures: FlowFailure[] = [];
   private published = 0;
   private delivered = 0;
   private attempts = 0;
@@ -165,6 +170,11 @@ export class FlowMonitor {
     };
   }
 
+  /** The latest events and failures, oldest first, so a dashboard opened late starts with what just happened. */
+  recent(): { events: FlowEvent[]; failures: FlowFailure[] } {
+    return { events: this.recentEvents.slice(), failures: this.recentFailures.slice() };
+  }
+
   snapshot(): FlowSnapshot {
     const now = this.now();
     const nowSecond = Math.floor(now / 1000) * 1000;
@@ -175,8 +185,8 @@ export class FlowMonitor {
         throughput.push({ t, events: 0, failures: 0, p50: 0, p99: 0 });
         continue;
       }
-      const sorted = b.latencies.slice().sort((x, y) => x - y);
-      throughput.push({ t, events: b.events, failures: b.failures, p50: percentile(sorted, 50), p99: percentile(sorted, 99) });
+      const [p50, p99] = percentiles(b.latencies, [0.5, 0.99]) as [number, number];
+      throughput.push({ t, events: b.events, failures: b.failures, p50, p99 });
     }
     const failedAttempts = this.retries + this.deadLettered + this.failed;
     return {
@@ -202,11 +212,10 @@ export class FlowMonitor {
     const latencyMs = Math.max(0, now - event.timestamp.getTime());
     this.delivered++;
     this.byType.set(event.type, (this.byType.get(event.type) ?? 0) + 1);
-    this.latency.add(latencyMs);
+    this.latency.add(now, latencyMs);
     const bucket = this.bucket(now);
     bucket.events++;
     if (bucket.latencies.length < BUCKET_SAMPLES) bucket.latencies.push(latencyMs);
-    if (this.listeners.size === 0) return;
     const e = event as BaseEvent & { aggregateId?: unknown; service?: unknown; level?: unknown };
     const flow: FlowEvent = {
       id: event.id,
@@ -219,7 +228,8 @@ export class FlowMonitor {
     };
     if (typeof e.aggregateId === 'string') flow.aggregateId = e.aggregateId;
     if (event.metadata.causationId !== undefined) flow.causationId = event.metadata.causationId;
-    this.emit({ kind: 'event', event: flow });
+    keepRecent(this.recentEvents, flow);
+    if (this.listeners.size > 0) this.emit({ kind: 'event', event: flow });
   }
 
   private observe(event: BaseEvent, outcome: HandleOutcome): void {
@@ -264,21 +274,18 @@ export class FlowMonitor {
         break;
     }
     this.bucket(this.now()).failures++;
-    if (this.listeners.size > 0) {
-      this.emit({
-        kind: 'failure',
-        failure: {
-          handler: name,
-          status: outcome.status,
-          eventId: event.id,
-          eventType: event.type,
-          attempt: outcome.attempt,
-          maxAttempts: outcome.maxAttempts,
-          error: outcome.error ? `${outcome.error.name}: ${outcome.error.message}` : 'unknown error',
-          at: this.now(),
-        },
-      });
-    }
+    const failure: FlowFailure = {
+      handler: name,
+      status: outcome.status,
+      eventId: event.id,
+      eventType: event.type,
+      attempt: outcome.attempt,
+      maxAttempts: outcome.maxAttempts,
+      error: outcome.error ? `${outcome.error.name}: ${outcome.error.message}` : 'unknown error',
+      at: this.now(),
+    };
+    keepRecent(this.recentFailures, failure);
+    if (this.listeners.size > 0) this.emit({ kind: 'failure', failure });
   }
 
   private bucket(now: number): Bucket {
@@ -308,4 +315,9 @@ export class FlowMonitor {
       }
     }
   }
+}
+
+function keepRecent<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > RECENT_ITEMS) list.shift();
 }

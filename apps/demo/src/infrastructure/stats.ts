@@ -1,29 +1,30 @@
-/** Nearest-rank percentile of an ascending array; 0 for an empty one. */
-export function percentile(sortedAsc: ArrayLike<number>, p: number): number {
-  const n = sortedAsc.length;
-  if (n === 0) return 0;
-  const i = Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
-  return sortedAsc[i]!;
+import { percentiles, SampleRing } from '@herald/prometheus/stats';
+
+/** A latency summary in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  avg: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
 }
 
-/** A fixed-size ring of numbers: the most recent `capacity` samples. */
-export class SampleRing {
-  private readonly values: Float64Array;
-  private next = 0;
-  private filled = 0;
-  private sum = 0;
+/**
+ * The season's end-to-end latencies: the latest `capacity` samples, kept in the same ring and
+ * summarised with the same nearest-rank percentiles as `@herald/prometheus`'s `getStats`, plus
+ * how many were ever added.
+ */
+export class LatencySamples {
+  private readonly ring: SampleRing;
   private total = 0;
 
   constructor(capacity: number) {
-    this.values = new Float64Array(capacity);
+    this.ring = new SampleRing(capacity);
   }
 
-  add(value: number): void {
-    if (this.filled === this.values.length) this.sum -= this.values[this.next]!;
-    else this.filled++;
-    this.values[this.next] = value;
-    this.sum += value;
-    this.next = (this.next + 1) % this.values.length;
+  add(atMs: number, value: number): void {
+    this.ring.push(atMs, value);
     this.total++;
   }
 
@@ -32,15 +33,17 @@ export class SampleRing {
     return this.total;
   }
 
-  summary(): { count: number; avg: number; p50: number; p90: number; p99: number; max: number } {
-    const sorted = this.values.slice(0, this.filled).sort();
-    return {
-      count: this.total,
-      avg: this.filled === 0 ? 0 : this.sum / this.filled,
-      p50: percentile(sorted, 50),
-      p90: percentile(sorted, 90),
-      p99: percentile(sorted, 99),
-      max: this.filled === 0 ? 0 : sorted[this.filled - 1]!,
-    };
+  /** Mean, max and percentiles of the retained samples; `count` is every sample ever added. */
+  summary(): LatencySummary {
+    const values: number[] = [];
+    this.ring.collect(Number.NEGATIVE_INFINITY, values);
+    const [p50, p90, p99] = percentiles(values, [0.5, 0.9, 0.99]) as [number, number, number];
+    let sum = 0;
+    let max = 0;
+    for (const v of values) {
+      sum += v;
+      if (v > max) max = v;
+    }
+    return { count: this.total, avg: values.length === 0 ? 0 : sum / values.length, p50, p90, p99, max };
   }
 }

@@ -16,7 +16,11 @@ export interface DeadLetterStore {
  */
 export function createDeadLetters(
   store: DeadLetterStore,
-  redeliver: (record: DeadLetterRecord) => Promise<void>,
+  /**
+   * Delivers a record's event again. Resolving `false` means nobody received it
+   * (e.g. Redis PUBLISH reached no subscriber): the record is kept, not counted.
+   */
+  redeliver: (record: DeadLetterRecord) => Promise<unknown>,
 ): DeadLetters {
   return {
     async list(limit) {
@@ -39,7 +43,10 @@ export function createDeadLetters(
           continue;
         }
         try {
-          await redeliver(record);
+          if ((await redeliver(record)) === false) {
+            await store.add(record);
+            continue;
+          }
           replayed++;
         } catch (error) {
           firstError ??= error;

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { BusClosedError, ValidationError, toError } from '../errors.js';
+import { BusClosedError, OverflowError, ValidationError, toError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { eventLogFields, type Logger } from '../logger.js';
 import { sleep } from '../retry/sleep.js';
@@ -18,6 +18,16 @@ export interface DeliveryQueuesOptions {
   deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void>;
   /** Buffered events per queue at which `push` reports the queue as full. */
   highWaterMark: number;
+  /**
+   * What `push` does with an event for a full queue: `'buffer'` (default)
+   * buffers it anyway and lets the transport slow its source (`waitForSpace`);
+   * `'shed'` — for a transport that cannot slow the publisher (Redis pub/sub)
+   * — dead-letters it with an OverflowError instead, so memory stays bounded.
+   * Shed events are counted (`shed`) and logged once per `overflowLogIntervalMs`.
+   */
+  overflow?: 'buffer' | 'shed';
+  /** Interval of the shed-events log line. Default 10,000 ms. */
+  overflowLogIntervalMs?: number;
   /** How long `remove`/`close` wait for handlers before aborting `ctx.signal`. */
   closeTimeoutMs: number;
 }
@@ -100,6 +110,15 @@ export class DeliveryQueues {
   private readonly deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void>;
   private readonly highWaterMark: number;
   private readonly closeTimeoutMs: number;
+  private readonly shedding: boolean;
+  private readonly overflowLogIntervalMs: number;
+  /** Events shed since the last log line, and the timer of that interval. */
+  private shedSinceLog = 0;
+  private shedLogTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Events shed (dead-lettered with OverflowError) since the queues were created. */
+  shed = 0;
+  /** One error for every shed event: its stack says nothing per event, and capturing one costs. */
+  private overflowError: OverflowError | undefined;
   private readonly queues = new Map<string, DeliveryQueue>();
   private readonly members = new Map<string, { member: Member; queue: DeliveryQueue }>();
   private closing = false;
@@ -117,6 +136,8 @@ export class DeliveryQueues {
     this.deadLetter = options.deadLetter;
     this.highWaterMark = options.highWaterMark;
     this.closeTimeoutMs = options.closeTimeoutMs;
+    this.shedding = options.overflow === 'shed';
+    this.overflowLogIntervalMs = options.overflowLogIntervalMs ?? 10_000;
   }
 
   /**
@@ -182,6 +203,10 @@ export class DeliveryQueues {
    * true when the queue's buffer is at or over the high-water mark.
    */
   push(queue: DeliveryQueue, event: BaseEvent): boolean {
+    if (this.shedding && queue.buffer.length >= this.highWaterMark) {
+      this.shedEvent(queue, event);
+      return true;
+    }
     this.outstanding++;
     // Fast path: nothing buffered or waiting and a member free: start at once, in order, unbuffered.
     if (queue.buffer.length === 0 && queue.spaceWaiters.length === 0) {
@@ -243,26 +268,67 @@ export class DeliveryQueues {
     const left = Math.max(0, deadline - performance.now());
     await Promise.all(members.map(({ member }) => this.stopTracked(member, left)));
     // Whatever is still buffered was never attempted: keep it as dead letters rather than lose it.
+    // Handed to the store all at once (not one awaited write per event), so a
+    // store that batches writes can (one script per batch on Redis); one log line.
     const closedError = new BusClosedError('the bus closed before this event was delivered');
     const queues = [...this.queues.values()];
+    const writes: Array<Promise<void>> = [];
     for (const queue of queues) {
       for (const d of queue.buffer.drain()) {
         this.outstanding--;
-        await this.deadLetter(
-          createDeadLetterRecord({
-            event: d.event,
-            error: closedError,
-            attempts: d.attempt - 1,
-            pattern: queue.pattern,
-            group: queue.group,
-          }),
-          queue,
-        );
+        const record = createDeadLetterRecord({
+          event: d.event,
+          error: closedError,
+          attempts: d.attempt - 1,
+          pattern: queue.pattern,
+          group: queue.group,
+        });
+        writes.push(this.deadLetter(record, queue).catch((error: unknown) => this.unexpected(d.event, error)));
       }
       for (const w of queue.spaceWaiters) w();
     }
     this.queues.clear();
+    if (writes.length > 0) {
+      this.logger.warn({ deadLettered: writes.length }, 'closed with events still buffered; they were dead-lettered');
+      await Promise.all(writes);
+    }
+    this.flushShedLog();
     return queues;
+  }
+
+  // ---- overflow -------------------------------------------------------------
+
+  /** The queue is full and the source cannot be slowed: dead-letter the event, count it, log per interval. */
+  private shedEvent(queue: DeliveryQueue, event: BaseEvent): void {
+    this.shed++;
+    this.shedSinceLog++;
+    this.overflowError ??= new OverflowError(this.highWaterMark);
+    const record = createDeadLetterRecord({
+      event,
+      error: this.overflowError,
+      attempts: 0,
+      pattern: queue.pattern,
+      group: queue.group,
+    });
+    this.deadLetter(record, queue).catch((error: unknown) => this.unexpected(event, error));
+    if (this.shedLogTimer === undefined) {
+      // The first shed of an interval is logged at once; the rest of it in one line when it ends.
+      this.flushShedLog(queue);
+      this.shedLogTimer = setTimeout(() => {
+        this.shedLogTimer = undefined;
+        this.flushShedLog(queue);
+      }, this.overflowLogIntervalMs);
+      this.shedLogTimer.unref?.();
+    }
+  }
+
+  private flushShedLog(queue?: DeliveryQueue): void {
+    if (this.shedSinceLog === 0) return;
+    this.logger.warn(
+      { pattern: queue?.pattern, shed: this.shedSinceLog, shedTotal: this.shed, highWaterMark: this.highWaterMark },
+      'a subscription is falling behind: events over its highWaterMark were shed into the dead letters (OverflowError)',
+    );
+    this.shedSinceLog = 0;
   }
 
   // ---- delivery -------------------------------------------------------------

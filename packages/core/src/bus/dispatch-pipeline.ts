@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonCodec, type EventCodec } from '../codec/json-codec.js';
 import { DecodeError, UpcastError, ValidationError, toError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
-import { validateEvent } from '../events/validate.js';
+import { validateEvent, validateEventSize } from '../events/validate.js';
 import { errorFields, eventLogFields, noopLogger, type Logger } from '../logger.js';
 import { compilePattern } from '../pattern/pattern.js';
 import {
@@ -96,20 +96,38 @@ export class DispatchPipeline {
     this.upcasters = options.upcasters !== undefined && options.upcasters.size > 0 ? options.upcasters : undefined;
   }
 
-  /** Validation first (nothing is sent on ValidationError), then the middleware chain, then `send`. */
-  composePublish(send: PublishFn): PublishFn {
-    const chain = composePublish(this.middleware, send);
+  /**
+   * Validation first (nothing is sent on ValidationError), then the middleware chain, then `send`.
+   * `checkSize` is for a transport that never encodes (the in-memory bus): it also enforces
+   * the codec's `maxBytes`, which a networked transport's `codec.encode` enforces as it encodes.
+   */
+  composePublish(send: PublishFn, options: { checkSize?: boolean } = {}): PublishFn {
+    const inner = composePublish(this.middleware, send);
     const upcasters = this.upcasters;
-    if (upcasters !== undefined) {
+    // Events of upcast types that declare no schema version leave stamped with the current one.
+    const chain: PublishFn = upcasters === undefined ? inner : (event) => inner(upcasters.stamp(event));
+    const maxBytes = options.checkSize ? this.codec.maxBytes : undefined;
+    if (maxBytes === undefined) {
       return (event) => {
         validateEvent(event);
-        return chain(upcasters.stamp(event));
+        return chain(event);
       };
     }
+    const codec = this.codec;
     return (event) => {
-      validateEvent(event);
+      // The bound comes from validation's own walk; only an event that may be over the limit is encoded.
+      if (validateEventSize(event) > maxBytes) codec.encode(event);
       return chain(event);
     };
+  }
+
+  /**
+   * Validates `event` and throws the codec's ValidationError when it encodes to more than the
+   * codec's `maxBytes`, encoding it only when validation's size bound says it may.
+   */
+  checkSize(event: BaseEvent): void {
+    const maxBytes = this.codec.maxBytes;
+    if (maxBytes !== undefined && validateEventSize(event) > maxBytes) this.codec.encode(event);
   }
 
   /** Checks subscribe arguments and builds the dispatch target. Throws ValidationError. */

@@ -20,13 +20,26 @@ import type {
   TransportCapabilities,
 } from './types.js';
 
-export interface InMemoryEventBusOptions extends Omit<DispatchPipelineOptions, 'codec'> {
+/**
+ * `codec` (default `jsonCodec`) is what `wireFormat` encodes and decodes with, and its
+ * `maxBytes` is the size limit the bus enforces, as a networked transport does.
+ */
+export interface InMemoryEventBusOptions extends DispatchPipelineOptions {
   /** Events buffered per subscription before `publish` waits for the handler to catch up. Default 10,000. */
   highWaterMark?: number;
   /** How long close/unsubscribe wait for handlers before aborting `ctx.signal`. Default 10 s. */
   closeTimeoutMs?: number;
   /** Dead letters kept in memory (oldest dropped beyond). Default 10,000. */
   maxDeadLetters?: number;
+  /**
+   * Deliver what a networked transport delivers: every published event is encoded with the
+   * codec and each subscription gets its own decoded copy, so a handler sees exactly the
+   * shape it will see on Redis or RabbitMQ (a `Date` in `data` arrives as its ISO string,
+   * a class instance as its own fields) and cannot change what other subscribers see.
+   * Default false: handlers get the published object itself, the fastest path.
+   * `createTestKit` (@herald/testing) turns it on.
+   */
+  wireFormat?: boolean;
 }
 
 const RESOLVED = Promise.resolve();
@@ -50,6 +63,7 @@ export class InMemoryEventBus implements EventBus {
   private readonly pipeline: DispatchPipeline;
   private readonly logger: Logger;
   private readonly send: PublishFn;
+  private readonly wireFormat: boolean;
   private readonly routes = new RouteTable<DeliveryQueue>();
   private readonly deliveries: DeliveryQueues;
   private readonly deadLetterStore: InMemoryDeadLetterStore;
@@ -77,8 +91,10 @@ export class InMemoryEventBus implements EventBus {
       closeTimeoutMs,
     });
     this.deadLetters = createDeadLetters(this.deadLetterStore, (record) => this.redeliver(record));
+    this.wireFormat = options.wireFormat === true;
+    // In wire format the codec checks the size as it encodes; otherwise the pipeline does, without encoding.
     // In-process there is no decode step: events are upcast on their way to the queues (UpcastError rejects publish).
-    this.send = this.pipeline.composePublish((event) => this.route(this.pipeline.upcast(event)));
+    this.send = this.pipeline.composePublish((event) => this.route(this.pipeline.upcast(event)), { checkSize: !this.wireFormat });
     this.connection = new ConnectionStateEmitter(this.logger, 'in-memory', 'connected');
   }
 
@@ -98,7 +114,8 @@ export class InMemoryEventBus implements EventBus {
   }
 
   async publishAll(events: BaseEvent[]): Promise<void> {
-    validateEvents(events);
+    // The whole batch is checked, the size limit included, before any of it is delivered.
+    validateEvents(events, 'events', (event) => this.pipeline.checkSize(event));
     for (const event of events) await this.publish(event);
   }
 
@@ -131,10 +148,13 @@ export class InMemoryEventBus implements EventBus {
 
   private route(event: BaseEvent): Promise<void> {
     const queues = this.routes.match(event.type);
+    // Encoded even when nobody listens, as on the wire: an event too large fails either way.
+    const bytes = this.wireFormat ? this.pipeline.codec.encode(event) : undefined;
     let waits: Promise<void>[] | undefined;
     for (let i = 0; i < queues.length; i++) {
       const queue = queues[i]!;
-      if (this.deliveries.push(queue, event)) {
+      const delivered = bytes === undefined ? event : this.pipeline.codec.decode(bytes);
+      if (this.deliveries.push(queue, delivered)) {
         waits ??= [];
         waits.push(this.deliveries.waitForSpace(queue));
       }

@@ -9,6 +9,15 @@
  * rounding, the offset follows the wall clock. Between checks the result is as exact as the
  * monotonic clock; after a step it is wrong for at most `recheckMs`.
  */
+/**
+ * How far a reading may run ahead of `Date.now()` before the offset is moved (`Date.now()`
+ * is the true time rounded down, so an exact reading is up to 1 ms ahead of it; the other
+ * 0.5 ms absorbs jitter). Behind it by more than 0.5 ms also moves the offset. So a reading is
+ * within [Date.now() - 0.5, Date.now() + 1.5] of the same instant.
+ */
+export const WALL_CLOCK_AHEAD_MS = 1.5;
+export const WALL_CLOCK_BEHIND_MS = 0.5;
+
 export class WallClock {
   private offset: number;
   private checkAt = Number.NEGATIVE_INFINITY;
@@ -33,7 +42,7 @@ export class WallClock {
     // Date.now() is the true time rounded down to a whole millisecond: up to 1 ms behind an
     // exact offset. Only a larger gap means the clocks really parted.
     const gap = wall - (this.offset + now);
-    if (gap > 0.5 || gap < -1.5) this.offset = wall + 0.5 - now;
+    if (gap > WALL_CLOCK_BEHIND_MS || gap < -WALL_CLOCK_AHEAD_MS) this.offset = wall + 0.5 - now;
   }
 }
 

@@ -6,6 +6,12 @@ import { reviveParsed } from './revive.js';
 /** Turns events into bytes and back. Transports use it; stores may too. */
 export interface EventCodec {
   readonly contentType: string;
+  /**
+   * The largest encoded event, in bytes, when the codec has a limit: `encode` rejects
+   * anything larger with a ValidationError. The in-memory bus, which never encodes,
+   * enforces the same limit with it, so an event is too large on every transport or none.
+   */
+  readonly maxBytes?: number;
   encode(event: BaseEvent): Buffer;
   /**
    * Optional, for text formats: the same encoding as a string, with the same
@@ -37,8 +43,9 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
   }
   return {
     contentType: 'application/json',
+    maxBytes,
     encode(event) {
-      const bytes = Buffer.from(JSON.stringify(event), 'utf8');
+      const bytes = Buffer.from(stringify(event), 'utf8');
       if (bytes.byteLength > maxBytes) {
         throw new ValidationError(
           'event',
@@ -48,7 +55,7 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       return bytes;
     },
     encodeText(event) {
-      const text = JSON.stringify(event);
+      const text = stringify(event);
       // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
       if (text.length * 3 > maxBytes) {
         const byteLength = Buffer.byteLength(text, 'utf8');
@@ -94,6 +101,19 @@ export function createJsonCodec(options: JsonCodecOptions = {}): EventCodec {
       }
     },
   };
+}
+
+/**
+ * JSON.stringify, with what it throws (a cycle, a bigint, a stack overflow on deep nesting, a
+ * toJSON that throws) as a ValidationError: transports validate before they encode, but a
+ * caller may encode any object, and every failure from core is a HeraldError.
+ */
+function stringify(event: BaseEvent): string {
+  try {
+    return JSON.stringify(event);
+  } catch (cause) {
+    throw new ValidationError('event', `cannot be encoded as JSON: ${(cause as Error).message}`, { cause });
+  }
 }
 
 /** The bytes a DecodeError carries: the input itself, or a string's UTF-8. */

@@ -1,79 +1,42 @@
 /**
- * What `jsonCodec.decode` does to freshly parsed JSON before it validates it:
- * every string in `Date#toISOString()` form becomes a Date, and every
- * `__proto__` key is dropped (JSON.parse makes it an own property, which
+ * What `jsonCodec.decode` does to freshly parsed JSON before it validates it: the envelope's
+ * own `timestamp` (a string in `Date#toISOString()` form on the wire) becomes a Date, and
+ * every `__proto__` key is dropped (JSON.parse makes it an own property, which
  * `Object.assign` or a merge would turn into a prototype change).
  *
- * Decoding runs once per message on every transport, so `reviveParsed` first
- * asks the JSON text whether there is anything to do beyond the event's own
- * `timestamp` — usually there is not — and only then walks the whole value.
+ * Nothing inside `data` or `metadata` is revived: a string stays a string, and a Date the
+ * publisher put there arrives as its ISO string. A string that merely looks like a date is
+ * the publisher's string, and a handler sees the same shape on every transport.
  */
 
-/**
- * Revives `parsed` (the result of `JSON.parse(text)`) in place and returns it
- * (or, for a bare string, its revived value). Same result as `revive(parsed)`.
- */
+/** Revives `parsed` (the result of `JSON.parse(text)`) in place and returns it. */
 export function reviveParsed(parsed: unknown, text: string): unknown {
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return revive(parsed);
+  if (parsed === null || typeof parsed !== 'object') return parsed;
+  // Without a backslash every key in the text is spelled as parsed, so no "__proto__" in the
+  // text means no key to drop: the usual case, answered without a walk.
+  if (text.indexOf('\\') !== -1 || text.indexOf('__proto__') !== -1) dropProtoKeys(parsed);
+  if (Array.isArray(parsed)) return parsed;
   const obj = parsed as Record<string, unknown>;
-  // Without a backslash every string in the text is exactly its parsed value, so the text
-  // answers for all of them at once: no "__proto__" anywhere means no key to drop, and a
-  // string in toISOString() form ends in `Z"`. At most one `Z"` that belongs to `timestamp`
-  // means the timestamp is the only string that can need reviving.
-  if (text.indexOf('\\') === -1 && text.indexOf('__proto__') === -1) {
-    const z = text.indexOf('Z"');
-    if (z === -1) return obj;
-    if (text.indexOf('Z"', z + 2) === -1) {
-      const timestamp = obj.timestamp;
-      if (typeof timestamp === 'string' && timestamp.length === 24 && Object.hasOwn(obj, 'timestamp')) {
-        const date = isoDate(timestamp);
-        // The one `Z"` is the timestamp's own: nothing else can be a date.
-        if (date !== undefined) {
-          obj.timestamp = date;
-          return obj;
-        }
-      }
-    }
+  const timestamp = obj.timestamp;
+  // Own key only: an inherited `timestamp` (a polluted prototype) is not the message's.
+  if (typeof timestamp === 'string' && Object.hasOwn(obj, 'timestamp')) {
+    const date = isoDate(timestamp);
+    if (date !== undefined) obj.timestamp = date;
   }
-  return revive(obj);
+  return obj;
 }
 
-/**
- * Revives, in place, every string in `Date#toISOString()` form as a Date and
- * drops every own `__proto__` key, at any depth.
- */
-export function revive(value: unknown): unknown {
-  if (typeof value === 'string') return value.length === 24 ? (isoDate(value) ?? value) : value;
-  if (value === null || typeof value !== 'object') return value;
+/** Drops, in place, every own `__proto__` key at any depth of freshly parsed JSON. */
+export function dropProtoKeys(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      if (typeof v === 'string') {
-        if (v.length === 24) {
-          const date = isoDate(v);
-          if (date !== undefined) value[i] = date;
-        }
-      } else if (v !== null && typeof v === 'object') {
-        revive(v);
-      }
-    }
-    return value;
+    for (let i = 0; i < value.length; i++) dropProtoKeys(value[i]);
+    return;
   }
   const obj = value as Record<string, unknown>;
   // biome-ignore lint/complexity/useLiteralKeys: `obj.__proto__` would name the accessor, not the own key JSON.parse made.
   if (Object.hasOwn(obj, '__proto__')) delete obj['__proto__'];
-  for (const key of Object.keys(obj)) {
-    const v = obj[key];
-    if (typeof v === 'string') {
-      if (v.length === 24) {
-        const date = isoDate(v);
-        if (date !== undefined) obj[key] = date;
-      }
-    } else if (v !== null && typeof v === 'object') {
-      revive(v);
-    }
-  }
-  return obj;
+  for (const key of Object.keys(obj)) dropProtoKeys(obj[key]);
 }
 
 // Exactly what Date#toISOString produces (years 0000–9999), so only dates we wrote come back as dates.

@@ -2,10 +2,14 @@ import { ConfigError } from '../errors.js';
 
 export type Env = Record<string, string | undefined>;
 
+/** Said instead of the value, so a reader knows it was left out on purpose. */
+const NOT_SHOWN = ' (the value is not shown: it may hold a secret)';
+
 /**
  * Readers for environment variables, shared by every package's config loader
- * so a bad value is always a ConfigError naming the variable. Values that may
- * be secrets are never echoed back.
+ * so a bad value is always a ConfigError naming the variable. No message echoes
+ * a value: a variable meant for a port may hold a URL with a password in it
+ * (a value pasted into the wrong variable), and errors end up in logs.
  */
 export function readString(env: Env, name: string, fallback?: string): string | undefined {
   const v = env[name];
@@ -20,10 +24,10 @@ export function readInt(
 ): number {
   const raw = readString(env, name);
   if (raw === undefined) return fallback;
-  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer (got ${JSON.stringify(raw)})`);
+  if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer${NOT_SHOWN}`);
   const n = Number(raw.trim());
-  if (bounds.min !== undefined && n < bounds.min) throw new ConfigError(name, `must be ≥ ${bounds.min} (got ${n})`);
-  if (bounds.max !== undefined && n > bounds.max) throw new ConfigError(name, `must be ≤ ${bounds.max} (got ${n})`);
+  if (bounds.min !== undefined && n < bounds.min) throw new ConfigError(name, `must be ≥ ${bounds.min}${NOT_SHOWN}`);
+  if (bounds.max !== undefined && n > bounds.max) throw new ConfigError(name, `must be ≤ ${bounds.max}${NOT_SHOWN}`);
   return n;
 }
 
@@ -36,7 +40,7 @@ export function readBool(env: Env, name: string, fallback: boolean): boolean {
   const v = raw.trim().toLowerCase();
   if (TRUE.has(v)) return true;
   if (FALSE.has(v)) return false;
-  throw new ConfigError(name, `must be true or false (got ${JSON.stringify(raw)})`);
+  throw new ConfigError(name, `must be true or false (or 1/0, yes/no, on/off)${NOT_SHOWN}`);
 }
 
 export function readEnum<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
@@ -44,7 +48,7 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
   if (raw === undefined) return fallback;
   const v = raw.trim() as T;
   if (!allowed.includes(v)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(raw)})`);
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}${NOT_SHOWN}`);
   }
   return v;
 }

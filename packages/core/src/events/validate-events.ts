@@ -27,7 +27,11 @@ export function validateEvents(events: unknown, field = 'events', check?: EventC
       validateEvent(event);
       problem = check?.(event, i);
     } catch (error) {
-      if (error instanceof ValidationError) throw new ValidationError(`${field}[${i}].${error.field}`, error.message);
+      if (error instanceof ValidationError) {
+        // `event` is the element as a whole (e.g. the codec's size limit), not a field of it.
+        const where = error.field === 'event' ? `${field}[${i}]` : `${field}[${i}].${error.field}`;
+        throw new ValidationError(where, error.reason, { cause: error });
+      }
       throw error;
     }
     if (typeof problem === 'string') throw new ValidationError(`${field}[${i}]`, problem);

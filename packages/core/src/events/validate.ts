@@ -3,6 +3,20 @@ import type { BaseEvent } from './types.js';
 
 const EVENT_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
+/**
+ * The longest event type, in UTF-8 bytes, on every transport: the AMQP routing-key limit
+ * (RabbitMQ rejects longer keys), so an event accepted on one bus is accepted on all.
+ * Types are ASCII, so this is also their length in characters.
+ */
+export const MAX_EVENT_TYPE_BYTES = 255;
+
+/**
+ * How deep objects and arrays may nest inside an event (its `data` is level 1). Deeper
+ * values are rejected with a ValidationError, not left to overflow the stack of
+ * JSON.stringify or of a handler that walks them.
+ */
+export const MAX_EVENT_DEPTH = 100;
+
 /** Throws ValidationError naming the first bad field; returns the event typed when it is sound. */
 export function validateEvent<T extends BaseEvent>(event: T): T;
 export function validateEvent(event: unknown): BaseEvent;
@@ -13,6 +27,29 @@ export function validateEvent(event: unknown): BaseEvent {
   if (isSoundEvent(event)) return event as BaseEvent;
   return explainEvent(event);
 }
+
+/**
+ * `validateEvent`, returning an upper bound on the UTF-8 bytes of the event's JSON, counted
+ * by the same walk (no second pass, no string built): the in-memory bus, which never
+ * encodes, enforces the codec's size limit with it and encodes only an event whose bound is
+ * over the limit. `Infinity` when only the naming pass accepted the event (a class instance
+ * in its data): the caller then measures exactly.
+ */
+export function validateEventSize(event: unknown): number {
+  if (isSoundEvent(event)) return lastSize;
+  explainEvent(event);
+  return Number.POSITIVE_INFINITY;
+}
+
+/*
+ * The size bound, counted by the fast pass as it walks: per UTF-16 unit a JSON string takes
+ * at most 6 bytes (`\u001f`, a lone surrogate), a number at most 24 characters, a Date 30
+ * (its quoted toISOString()); every key adds its quotes, colon and comma, every element its
+ * comma. Each walk function returns the bound of what it walked, or -1 for "not known to be
+ * sound", so the count lives in registers, not in a module variable.
+ */
+/** The bound of the event the fast pass accepted last. */
+let lastSize = 0;
 
 /**
  * The fast pass: true only for an event `explainEvent` accepts, with the same checks in the
@@ -47,7 +84,10 @@ function isSoundEvent(event: unknown): boolean {
   // walk pushes above our entries, and however the walk ends the stack is back where it was.
   const base = depth;
   try {
-    return serializableObject(e);
+    const bytes = objectSize(e);
+    if (bytes < 0) return false;
+    lastSize = bytes;
+    return true;
   } finally {
     while (depth > base) ancestors[--depth] = undefined;
   }
@@ -58,28 +98,48 @@ const ancestors: Array<object | undefined> = [];
 let depth = 0;
 
 /**
- * True when JSON can carry everything inside `value` (an object, not null, not a Date): the
- * rules of `unserializable` below, as a yes/no. Only nested objects recurse.
+ * The size bound of `value` (an object, not null, not a Date) when JSON can carry everything
+ * inside it, else -1: the rules of `unserializable` below, as a yes/no. Only nested objects
+ * recurse. Anything but a plain object or an array (a Map, a Buffer, a class instance) is
+ * left to the naming pass.
  */
-function serializableObject(value: object): boolean {
-  for (let i = 0; i < depth; i++) if (ancestors[i] === value) return false;
+function objectSize(value: object): number {
+  if (depth > MAX_EVENT_DEPTH) return -1;
+  for (let i = 0; i < depth; i++) if (ancestors[i] === value) return -1;
   ancestors[depth++] = value;
+  let bytes = 2; // [] or {}
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!serializableValue(value[i])) return false;
+    for (let i = 0; i < value.length; i++) {
+      const n = valueSize(value[i]);
+      if (n < 0) return -1;
+      bytes += n + 1; // and a comma
+    }
   } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return -1;
+    // A plain object inherits only from Object.prototype, which has no enumerable keys.
     const rec = value as Record<string, unknown>;
-    for (const key in rec) if (!serializableValue(rec[key])) return false;
+    for (const key in rec) {
+      const n = valueSize(rec[key]);
+      if (n < 0) return -1;
+      bytes += n + key.length * 6 + 4; // "key": and a comma
+    }
   }
   ancestors[--depth] = undefined;
-  return true;
+  return bytes;
 }
 
-/** One value of an object or array, commonest kinds first. */
-function serializableValue(v: unknown): boolean {
-  if (typeof v === 'string') return true;
-  if (typeof v === 'object') return v === null || v instanceof Date || serializableObject(v);
-  if (typeof v === 'number') return Number.isFinite(v);
-  return typeof v === 'boolean' || v === undefined; // not bigint, function, symbol
+/** The size bound of one value of an object or array, or -1; commonest kinds first. */
+function valueSize(v: unknown): number {
+  if (typeof v === 'string') return v.length * 6 + 2;
+  if (typeof v === 'object') {
+    if (v === null) return 4;
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? -1 : 30;
+    return objectSize(v);
+  }
+  if (typeof v === 'number') return Number.isFinite(v) ? 24 : -1;
+  // true, false, or undefined (null in an array, nothing in an object); not bigint, function, symbol
+  return typeof v === 'boolean' || v === undefined ? 5 : -1;
 }
 
 /** The naming pass: throws ValidationError for the first bad field, returns the event when sound. */
@@ -114,7 +174,7 @@ function explainEvent(event: unknown): BaseEvent {
   }
   // Everything else must survive the wire: check the whole event once. This runs on every
   // publish, so the happy path allocates only the ancestor stack and builds no path strings.
-  const problem = unserializable(e, []);
+  const problem = unserializable(e, [], true);
   if (problem !== undefined) throw new ValidationError(formatPath(problem.path), problem.message);
   return event as BaseEvent;
 }
@@ -131,6 +191,13 @@ const VALID_TYPES_LIMIT = 10_000;
 
 export function validateEventType(type: unknown, field = 'type'): asserts type is string {
   if (typeof type === 'string' && validTypes.has(type)) return;
+  // Length first: the message must not echo (nor the regex scan) a type of any size.
+  if (typeof type === 'string' && type.length > MAX_EVENT_TYPE_BYTES) {
+    throw new ValidationError(
+      field,
+      `is ${Buffer.byteLength(type, 'utf8')} bytes long, over the ${MAX_EVENT_TYPE_BYTES}-byte limit for event types (got "${type.slice(0, 64)}…")`,
+    );
+  }
   if (typeof type !== 'string' || !EVENT_TYPE.test(type)) {
     throw new ValidationError(
       field,
@@ -148,11 +215,25 @@ interface Problem {
 }
 
 /**
- * What JSON cannot carry inside the object or array `value` (bigint, function,
- * symbol, non-finite number, a cycle), or undefined. Dates are fine.
+ * What the wire cannot carry inside the object or array `value`, or undefined: bigint,
+ * function, symbol, a non-finite number, a cycle, an invalid Date (JSON gives null), a Map,
+ * Set, Buffer, typed array or ArrayBuffer (JSON gives `{}` or an object of indices), nesting
+ * deeper than MAX_EVENT_DEPTH. Valid Dates are fine. Only own enumerable keys are looked at,
+ * as JSON.stringify does: a class's prototype methods are not data.
  */
-function unserializable(value: object | null, ancestors: object[]): Problem | undefined {
-  if (value === null || value instanceof Date) return undefined;
+function unserializable(value: object | null, ancestors: object[], isEvent = false): Problem | undefined {
+  if (value === null) return undefined;
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? { path: [], message: 'is an invalid Date, which JSON carries as null' } : undefined;
+  }
+  // The event itself is level 0, so `ancestors.length` is this value's level.
+  if (ancestors.length > MAX_EVENT_DEPTH) {
+    return { path: [], message: `is nested more than ${MAX_EVENT_DEPTH} levels deep, the limit for event data` };
+  }
+  if (!isEvent) {
+    const kind = unsupportedObject(value);
+    if (kind !== undefined) return { path: [], message: kind };
+  }
   // Ancestors only (popped on the way out): the same object referenced twice is fine, a cycle is not.
   if (ancestors.includes(value)) return { path: [], message: 'contains a cycle' };
   ancestors.push(value);
@@ -168,7 +249,7 @@ function unserializable(value: object | null, ancestors: object[]): Problem | un
     }
   } else {
     const rec = value as Record<string, unknown>;
-    for (const key in rec) {
+    for (const key of Object.keys(rec)) {
       const v = rec[key];
       if (typeof v === 'string') continue;
       const problem = typeof v === 'object' ? unserializable(v, ancestors) : scalarProblem(v);
@@ -180,6 +261,27 @@ function unserializable(value: object | null, ancestors: object[]): Problem | un
   }
   ancestors.pop();
   return undefined;
+}
+
+/** Why JSON would lose the contents of `value` (a built-in with no JSON form of its own), or undefined. */
+function unsupportedObject(value: object): string | undefined {
+  if (ArrayBuffer.isView(value)) {
+    const what = Buffer.isBuffer(value) ? 'a Buffer' : `a ${value.constructor?.name ?? 'typed array'}`;
+    return `is ${what}, which JSON does not carry as bytes: encode it (e.g. base64) into a string`;
+  }
+  switch (Object.prototype.toString.call(value)) {
+    case '[object Map]':
+    case '[object WeakMap]':
+      return 'is a Map, which JSON carries as {}: use a plain object or an array of entries';
+    case '[object Set]':
+    case '[object WeakSet]':
+      return 'is a Set, which JSON carries as {}: use an array';
+    case '[object ArrayBuffer]':
+    case '[object SharedArrayBuffer]':
+      return 'is an ArrayBuffer, which JSON carries as {}: encode it (e.g. base64) into a string';
+    default:
+      return undefined;
+  }
 }
 
 function scalarProblem(value: unknown): Problem | undefined {

@@ -52,39 +52,149 @@ function build(pattern: string): CompiledPattern {
     return { pattern, literal: true, matches: (type) => type === pattern };
   }
   if (pattern === '#') return { pattern, literal: false, matches: () => true };
-  // Collapse runs of `#` (they mean the same as one) and build a matcher over words.
-  const parts: string[] = [];
-  for (const w of words) if (!(w === '#' && parts[parts.length - 1] === '#')) parts.push(w);
-  const hasHash = parts.includes('#');
-  if (!hasHash) {
-    const n = parts.length;
+  // Runs of `#` mean the same as one `#`: collapse them, then cut the pattern at each `#` into
+  // fixed-length segments of words (`*` or literal).
+  const segments: string[][] = [[]];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '#') {
+      if (i === 0 || words[i - 1] !== '#') segments.push([]);
+    } else {
+      segments[segments.length - 1]!.push(words[i]!);
+    }
+  }
+  if (segments.length === 1) {
+    // No `#`: the words from the start, and nothing after them.
+    const only = segments[0]!;
+    return { pattern, literal: false, matches: (type) => prefixEnd(type, only) === type.length };
+  }
+  const prefix = segments[0]!;
+  const suffix = segments[segments.length - 1]!;
+  const middle = segments.slice(1, -1).filter((s) => s.length > 0);
+  if (middle.length === 0) {
+    // One `#` (the commonest wildcard): the prefix from the start, the suffix from the end, not
+    // overlapping; walked on the string itself, without splitting it into words.
     return {
       pattern,
       literal: false,
       matches(type) {
-        const t = type.split('.');
-        if (t.length !== n) return false;
-        for (let i = 0; i < n; i++) if (parts[i] !== '*' && parts[i] !== t[i]) return false;
-        return true;
+        const end = prefixEnd(type, prefix);
+        if (end === NO_MATCH) return false;
+        const start = suffixStart(type, suffix);
+        return start !== NO_MATCH && start > end;
       },
     };
   }
-  return { pattern, literal: false, matches: (type) => matchWords(parts, 0, type.split('.'), 0) };
+  let fixed = prefix.length + suffix.length;
+  for (const seg of middle) fixed += seg.length;
+  return { pattern, literal: false, matches: (type) => matchHashes(type, prefix, middle, suffix, fixed) };
 }
 
-// Backtracking over words; patterns are short and `#` runs are collapsed, so this stays small.
-function matchWords(p: string[], pi: number, t: string[], ti: number): boolean {
-  while (pi < p.length) {
-    const w = p[pi];
-    if (w === '#') {
-      if (pi === p.length - 1) return true;
-      for (let k = ti; k <= t.length; k++) if (matchWords(p, pi + 1, t, k)) return true;
-      return false;
+const NO_MATCH = -2;
+
+/**
+ * Where the words of `segment`, matched from the start of `type`, end (exclusive): -1 for
+ * an empty segment, NO_MATCH when they do not match.
+ */
+function prefixEnd(type: string, segment: readonly string[]): number {
+  let end = -1;
+  for (let i = 0; i < segment.length; i++) {
+    if (end === type.length) return NO_MATCH; // no word left
+    const from = end + 1;
+    const word = segment[i]!;
+    if (word === '*') {
+      const dot = type.indexOf('.', from);
+      end = dot === -1 ? type.length : dot;
+    } else {
+      end = from + word.length;
+      if (!type.startsWith(word, from) || (end !== type.length && type.charCodeAt(end) !== 46)) return NO_MATCH;
     }
-    if (ti >= t.length) return false;
-    if (w !== '*' && w !== t[ti]) return false;
-    pi++;
-    ti++;
   }
-  return ti === t.length;
+  return end;
+}
+
+/**
+ * Where the words of `segment`, matched against the end of `type`, start: `type.length + 1`
+ * for an empty segment, NO_MATCH when they do not match.
+ */
+function suffixStart(type: string, segment: readonly string[]): number {
+  let start = type.length + 1;
+  for (let i = segment.length - 1; i >= 0; i--) {
+    if (start === 0) return NO_MATCH; // no word left
+    const end = start - 1;
+    const word = segment[i]!;
+    if (word === '*') {
+      start = end === 0 ? 0 : type.lastIndexOf('.', end - 1) + 1;
+    } else {
+      start = end - word.length;
+      if (start < 0 || !type.startsWith(word, start) || (start !== 0 && type.charCodeAt(start - 1) !== 46)) return NO_MATCH;
+    }
+  }
+  return start;
+}
+
+/*
+ * Matching is linear in the type's words for a given pattern, with no backtracking.
+ * Between two `#` lies a segment of a fixed number of words, so the first place a segment
+ * fits is always the best one: any later fit leaves fewer words for what follows, and
+ * the `#` on either side absorbs whatever lies between. Each segment is therefore searched
+ * for once, left to right, from where the previous one ended: at most (type words ×
+ * segment words) comparisons in all, where a backtracking matcher took time exponential
+ * in the number of `#`.
+ */
+
+/** Start offset of each word of the type last tokenized, plus one past the end (a reused scratch buffer). */
+let starts = new Int32Array(64);
+
+/** Splits `type` on `.` into `starts`, without allocating; returns the number of words. */
+function tokenize(type: string): number {
+  let n = 0;
+  let from = 0;
+  for (;;) {
+    if (n + 1 >= starts.length) {
+      const grown = new Int32Array(starts.length * 2);
+      grown.set(starts);
+      starts = grown;
+    }
+    starts[n++] = from;
+    const dot = type.indexOf('.', from);
+    if (dot === -1) break;
+    from = dot + 1;
+  }
+  starts[n] = type.length + 1; // as if a dot followed the last word
+  return n;
+}
+
+/** True when word `k` of the tokenized `type` is `word` (`*` matches any word). */
+function wordIs(type: string, k: number, word: string): boolean {
+  if (word === '*') return true;
+  const start = starts[k]!;
+  return starts[k + 1]! - 1 - start === word.length && type.startsWith(word, start);
+}
+
+/** True when the words of `segment` are the type's words from `at` on. */
+function segmentAt(type: string, segment: readonly string[], at: number): boolean {
+  for (let i = 0; i < segment.length; i++) if (!wordIs(type, at + i, segment[i]!)) return false;
+  return true;
+}
+
+function matchHashes(
+  type: string,
+  prefix: readonly string[],
+  middle: readonly string[][],
+  suffix: readonly string[],
+  fixed: number,
+): boolean {
+  const n = tokenize(type);
+  if (n < fixed) return false;
+  if (!segmentAt(type, prefix, 0)) return false;
+  const end = n - suffix.length; // where the suffix must start: the last words of the type
+  if (!segmentAt(type, suffix, end)) return false;
+  let at = prefix.length;
+  for (const segment of middle) {
+    const last = end - segment.length; // the latest start that leaves room before the suffix
+    while (at <= last && !segmentAt(type, segment, at)) at++;
+    if (at > last) return false;
+    at += segment.length;
+  }
+  return true;
 }

@@ -10,7 +10,7 @@ export interface LabelledStats {
 const PERCENTILES = [0.5, 0.9, 0.99] as const;
 
 /**
- * Builds the seed's EventStats from per-type stats. `sinceMs` (already clamped to the
+ * Builds the EventStats `getStats` returns from per-type stats. `sinceMs` (already clamped to the
  * window and floored to a whole second) selects the windowed totals and samples;
  * without it, totals are lifetime and percentiles use every retained sample.
  *

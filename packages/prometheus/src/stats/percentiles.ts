@@ -1,6 +1,6 @@
 /** Samples from one source, each standing for `weight` observations. */
 export interface WeightedGroup {
-  values: number[];
+  values: readonly number[];
   weight: number;
 }
 
@@ -37,4 +37,13 @@ export function weightedPercentiles(groups: readonly WeightedGroup[], ps: readon
     }
     return values[order[n - 1] ?? 0] ?? 0;
   });
+}
+
+/**
+ * Nearest-rank percentiles of `values` (any order; not modified): for each p in (0, 1], the
+ * smallest value with at least p of the values at or below it, `sorted[ceil(p·n) − 1]`.
+ * Returns 0s when there are no values. `percentiles([5, 1, 3], [0.5, 1])` → `[3, 5]`.
+ */
+export function percentiles(values: readonly number[], ps: readonly number[]): number[] {
+  return weightedPercentiles([{ values, weight: 1 }], ps);
 }

@@ -1,6 +1,6 @@
 import type { BaseEvent, DomainEvent } from '@herald/core';
 import { describe, expect, it } from 'vitest';
-import { ConformanceHandlerError, fastRetry, Inbox, testEvent } from './bus-fixtures.js';
+import { asDelivered, ConformanceHandlerError, fastRetry, Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 const failing = (event: BaseEvent) => (event as DomainEvent).data.fail === true;
@@ -112,7 +112,7 @@ export function registerFailureCases(s: BusSuite): void {
         const list = await bus.deadLetters.list();
         expect(list, 'dead letters').toHaveLength(1);
         expect(typeof record!.id).toBe('string');
-        expect(record!.event).toEqual(event);
+        expect(record!.event).toEqual(asDelivered(event));
         expect(record!.error.name).toBe('ConformanceHandlerError');
         expect(record!.error.message).toBe('cannot handle this one');
         expect(record!.attempts).toBe(3);
@@ -259,7 +259,7 @@ export function registerFailureCases(s: BusSuite): void {
 
         // Then the event is delivered again, equal to the original, and leaves the list
         await s.until(() => inbox.has(event.id), 'the replayed event to be handled');
-        expect(inbox.find(event.id)).toEqual(event);
+        expect(inbox.find(event.id)).toEqual(asDelivered(event));
         await s.until(async () => (await bus.deadLetters.list()).length === 0, 'the replayed dead letter to leave the list');
 
         // And purge removes every remaining dead letter

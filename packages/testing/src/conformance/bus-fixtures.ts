@@ -17,6 +17,14 @@ export function testEvent<D extends Record<string, unknown>>(type: string, data:
   });
 }
 
+/**
+ * `event` as a handler receives it on every transport: what JSON carries, with only the
+ * envelope's timestamp a Date (a Date in `data` becomes its ISO string).
+ */
+export function asDelivered<E extends DomainEvent>(event: E): E {
+  return { ...event, data: JSON.parse(JSON.stringify(event.data)) };
+}
+
 /** Data exercising the wire: nested objects and arrays, a Date, unicode, null, numbers. */
 export function richData(seq: number): Record<string, unknown> {
   return {

@@ -9,6 +9,7 @@ import { registerLifecycleCases } from './bus-lifecycle-cases.js';
 import { registerMalformedCases } from './bus-malformed-cases.js';
 import type { EventBusConformanceOptions } from './bus-options.js';
 import { registerPatternCases } from './bus-pattern-cases.js';
+import { registerShapeCases } from './bus-shape-cases.js';
 import { BusSuite } from './bus-suite.js';
 import { registerVolumeCases } from './bus-volume-cases.js';
 
@@ -59,6 +60,7 @@ export function describeEventBusConformance(options: EventBusConformanceOptions)
     registerFlowCases(suite);
     registerLifecycleCases(suite);
     registerFaultCases(suite);
+    registerShapeCases(suite);
     registerIdempotentCases(suite);
 
     it('left no unhandled rejection behind in any case', async () => {
