@@ -1,6 +1,10 @@
 import {
   AggregateRepository,
   EventDrivenCommandBus,
+  InMemoryCheckpointStore,
+  readHeadPosition,
+  runProjection,
+  type StoreSubscription,
   TimeoutError,
   isHeraldError,
   sleep,
@@ -8,7 +12,6 @@ import {
   type BaseEvent,
   type Command,
   type DeadLetterRecord,
-  type DomainEvent,
   type Env,
   type Logger,
   type StoredEvent,
@@ -20,7 +23,7 @@ import {
   type CommandMetadata,
   type CommandResult,
 } from './domain/commands.js';
-import { SERVICE_NAME, isPlayerEvent, type PlayerEvent } from './domain/events.js';
+import { SERVICE_NAME, type PlayerEvent } from './domain/events.js';
 import { Player, type PlayerState } from './domain/player.js';
 import { loadDemoConfig, type DemoConfig } from './infrastructure/config.js';
 import { composeInfrastructure, type Infrastructure } from './infrastructure/compose.js';
@@ -52,6 +55,9 @@ export interface GamifierOptions {
    */
   durableSubscriptions?: boolean;
 }
+
+/** Player snapshots: one every this many events (demo players have 5–40 events each). */
+export const PLAYER_SNAPSHOT_EVERY = 10;
 
 /** A dead letter as the API and the summary show it. */
 export interface DeadLetterView {
@@ -90,6 +96,14 @@ export class Gamifier {
   readonly systemEvents: SystemEvents;
   readonly players: AggregateRepository<Player>;
   readonly relay: RelayPump;
+  /**
+   * The leaderboard's checkpoint lives with its read model, in this process's
+   * memory: both start empty together, so a restart rebuilds the leaderboard
+   * from position 1 (a checkpoint in Redis would skip the events of a read model
+   * that no longer exists).
+   */
+  readonly leaderboardCheckpoints = new InMemoryCheckpointStore();
+  private leaderboardRun: StoreSubscription | undefined;
   private closed: Promise<void> | undefined;
   private saved = 0;
 
@@ -100,13 +114,12 @@ export class Gamifier {
     readonly monitor: FlowMonitor,
     options: GamifierOptions,
   ) {
-    const { bus, store, checkpoints } = infrastructure;
+    const { bus, store, checkpoints, snapshots, upcasters } = infrastructure;
     const origin = { source: SERVICE_NAME, environment: config.environment };
     this.relay = new RelayPump(store, bus, checkpoints, { logger });
-    // Every save nudges the relay: saved events reach the bus only through it.
+    // Saved events reach the bus only through the relay, which the store wakes on every append.
     const onSaved = (count: number) => {
       this.saved += count;
-      this.relay.nudge();
     };
     this.players = new (class extends AggregateRepository<Player> {
       override async save(player: Player) {
@@ -114,7 +127,7 @@ export class Gamifier {
         if (saved.events.length > 0) onSaved(saved.events.length);
         return saved;
       }
-    })(store, (id) => new Player(id, origin));
+    })(store, (id) => new Player(id, origin), { upcasters, snapshots: { store: snapshots, every: PLAYER_SNAPSHOT_EVERY }, logger });
     registerPlayerCommands(this.commands, this.players);
     this.systemEvents = new SystemEvents(bus, origin, logger);
     this.badgePolicy = new BadgePolicy(this.commands);
@@ -140,7 +153,12 @@ export class Gamifier {
     });
     const app = new Gamifier(config, infrastructure, logger, monitor, options);
     try {
-      await app.catchUpReadModels();
+      app.leaderboardRun = runProjection(infrastructure.store, app.leaderboard, {
+        checkpoints: app.leaderboardCheckpoints,
+        batchSize: 500,
+        pollIntervalMs: 200,
+        logger,
+      });
       await app.subscribeAll(options.durableSubscriptions ?? false);
       app.relay.start();
     } catch (error) {
@@ -211,7 +229,8 @@ export class Gamifier {
         a.awaitingRetry === 0 &&
         a.delivered >= a.published &&
         a.idleMs >= quietMs &&
-        (await this.relay.caughtUp())
+        (await this.relay.caughtUp()) &&
+        (await this.leaderboardCaughtUp())
       ) {
         return;
       }
@@ -229,6 +248,7 @@ export class Gamifier {
   close(): Promise<void> {
     this.closed ??= (async () => {
       await this.relay.stop();
+      await this.leaderboardRun?.stop();
       await this.infrastructure.close();
     })();
     return this.closed;
@@ -251,24 +271,15 @@ export class Gamifier {
     return view;
   }
 
-  /** Rebuilds the leaderboard from the store, so a restart over a persistent store starts complete. */
-  private async catchUpReadModels(): Promise<void> {
-    const { store } = this.infrastructure;
-    let position = 0;
-    for (;;) {
-      const batch = await store.getAllEvents(position, 500);
-      for (const event of batch) {
-        if (isPlayerEvent(event)) this.leaderboard.apply(event as DomainEvent as PlayerEvent);
-        position = event.position + 1;
-      }
-      if (batch.length < 500) return;
-    }
+  /** True when the leaderboard projection has applied every stored event. */
+  async leaderboardCaughtUp(): Promise<boolean> {
+    const next = this.leaderboardRun?.position;
+    return next !== undefined && next > (await readHeadPosition(this.infrastructure.store));
   }
 
   private async subscribeAll(durable: boolean): Promise<void> {
     const { bus } = this.infrastructure;
     const subscribers: Array<[string, Subscriber]> = [
-      ['leaderboard', this.leaderboard],
       ['badge-policy', this.badgePolicy],
       ['level-up-announcer', this.announcer],
       ['notifier', this.notifier],

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Gamifier } from './app.js';
-import { createProgress } from './cli/progress.js';
+import { createProgress, createRebuildProgress } from './cli/progress.js';
 import { formatSummary } from './cli/summary.js';
 import { loadDemoConfig } from './infrastructure/config.js';
 import { createLogger } from './infrastructure/logger.js';
@@ -79,8 +79,19 @@ async function season(args: { players?: string; commands?: string; rate?: string
   try {
     await app.bus.deadLetters.purge(); // left over from an earlier season on a server transport
     const progress = createProgress();
-    const summary = await runSeason(app, { players, commands, rate, seed, onProgress: (p) => progress.update(p) });
-    progress.end();
+    const rebuild = createRebuildProgress();
+    const summary = await runSeason(app, {
+      players,
+      commands,
+      rate,
+      seed,
+      onProgress: (p) => {
+        progress.update(p);
+        if (p.phase === 'done') progress.end();
+      },
+      onRebuildProgress: (p) => rebuild.update(p),
+    });
+    rebuild.end();
     process.stdout.write(formatSummary(summary));
     return summary.ok ? 0 : 1;
   } finally {

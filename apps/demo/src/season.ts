@@ -1,7 +1,8 @@
-import { isHeraldError, sleep, type DomainEvent } from '@herald/core';
+import { isHeraldError, sleep, type DomainEvent, type RebuildProgress } from '@herald/core';
 import type { DeadLetterView, Gamifier } from './app.js';
 import { awardPoints, redeemReward, type AwardPoints, type RedeemReward } from './domain/commands.js';
 import { EventTypes } from './domain/events.js';
+import { checkEventSourcing, seedLegacyEvents, type EventSourcingReport } from './event-sourcing-checks.js';
 import type { HandlerStats } from './infrastructure/flow-monitor.js';
 import type { LeaderboardEntry } from './projections/leaderboard.js';
 import { intBetween, pick, seededRandom } from './random.js';
@@ -23,6 +24,8 @@ export interface SeasonOptions {
   /** Bound for the wait until every event is handled. Default 120 s. */
   settleTimeoutMs?: number;
   onProgress?: (progress: SeasonProgress) => void;
+  /** Progress of the leaderboard rebuild that follows the season. */
+  onRebuildProgress?: (progress: RebuildProgress) => void;
 }
 
 export interface SeasonProgress {
@@ -78,6 +81,8 @@ export interface SeasonSummary {
   notifier: { sent: number; failedFirstAttempts: number };
   deadLetters: DeadLetterView[];
   handlers: HandlerStats[];
+  /** The leaderboard rebuild, the upcast legacy events, the snapshot loads. */
+  eventSourcing: EventSourcingReport;
   checks: SeasonCheck[];
   ok: boolean;
 }
@@ -113,6 +118,8 @@ export async function runSeason(app: Gamifier, options: SeasonOptions = {}): Pro
   const script = seasonScript(players, total, options.seed ?? 2024);
   const started = performance.now();
   const badgeGrantsBefore = app.badgePolicy.dispatchedCount;
+  // Last season's events, in the old badge schema, are in the store before this season starts.
+  const legacy = await seedLegacyEvents(app);
   const c = {
     awards: { accepted: 0, rejected: 0, points: 0 },
     redemptions: { accepted: 0, rejected: 0, points: 0 },
@@ -168,7 +175,16 @@ export async function runSeason(app: Gamifier, options: SeasonOptions = {}): Pro
   }
   progress('done');
   const durationMs = performance.now() - started;
-  return summarize(app, { players, total, durationMs, rate, counts: c, badgeGrants: app.badgePolicy.dispatchedCount - badgeGrantsBefore });
+  const eventSourcing = await checkEventSourcing(app, legacy, options.onRebuildProgress);
+  return summarize(app, {
+    players,
+    total,
+    durationMs,
+    rate,
+    counts: c,
+    badgeGrants: app.badgePolicy.dispatchedCount - badgeGrantsBefore,
+    eventSourcing,
+  });
 }
 
 async function summarize(
@@ -180,6 +196,7 @@ async function summarize(
     rate: number;
     counts: { awards: SeasonSummary['commands']['awards']; redemptions: SeasonSummary['commands']['redemptions']; failed: number };
     badgeGrants: number;
+    eventSourcing: EventSourcingReport;
   },
 ): Promise<SeasonSummary> {
   const snap = app.monitor.snapshot();
@@ -197,6 +214,7 @@ async function summarize(
   const deadLetters = await app.deadLetters();
   const totals = app.leaderboard.totals();
   const { awards, redemptions } = run.counts;
+  const es = run.eventSourcing;
   const seen = (type: string) => snap.byType[type] ?? 0;
   const kept = (type: string) => storedByType[type] ?? 0;
 
@@ -225,6 +243,17 @@ async function summarize(
       ? check('the poison event, and only what gave up, dead-lettered', deadLetters.length === exhausted && poison !== undefined, `${deadLetters.length} dead letter(s), ${exhausted} expected`)
       : check('dead-lettering off: the failures were dropped', snap.failed === exhausted, `${snap.failed} dropped, ${exhausted} expected`),
     check('no command failed unexpectedly', run.counts.failed === 0, `${run.counts.failed} failed`),
+    check('rebuilt leaderboard = live leaderboard', es.rebuild.equalsLive, `${es.rebuild.events} events replayed`),
+    check(
+      'every badge.earned reads as schema v2, the legacy v1 ones upcast',
+      es.badges.v2 === es.badges.read && es.badges.legacy > 0 && es.badges.legacyPlayersRanked,
+      `${es.badges.v2}/${es.badges.read} v2, ${es.badges.legacy} written as v1`,
+    ),
+    check(
+      'players loaded from snapshots = full replay',
+      es.snapshots.equal && es.snapshots.fromSnapshot > 0,
+      `${es.snapshots.fromSnapshot}/${es.snapshots.players} from a snapshot`,
+    ),
   ];
 
   const metrics = app.infrastructure.metrics;
@@ -254,6 +283,7 @@ async function summarize(
     notifier: { sent: app.notifier.sentCount, failedFirstAttempts: app.notifier.failedCount },
     deadLetters,
     handlers: snap.handlers,
+    eventSourcing: es,
     checks,
     ok: checks.every((x) => x.ok),
   };

@@ -50,10 +50,12 @@ describe('pnpm demo (the CLI)', () => {
     const { code, stdout, stderr } = await runCli(['--players', '30', '--commands', '250']);
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('Gamifier season — memory transport, memory store');
-    expect(stdout).toMatch(/Consistency: 11\/11 checks pass ✓/);
+    expect(stdout).toMatch(/Consistency: 14\/14 checks pass ✓/);
+    expect(stdout).toMatch(/leaderboard rebuild .* equals the live projection/);
     // Not a terminal: no carriage returns or escape codes, one line per step
     expect(stderr.includes('\r') || stderr.includes('\u001b')).toBe(false);
     expect(stderr).toMatch(/^season: 100% done /m);
+    expect(stderr).toMatch(/^rebuild: 100% rebuilding the leaderboard (\d+)\/\1 · 0 remaining/m);
   });
 
   it('exits non-zero naming a bad environment variable or flag', async () => {

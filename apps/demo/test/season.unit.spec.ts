@@ -35,7 +35,8 @@ describe('a small season on memory/memory', () => {
       expect(redemptions.rejected).toBeGreaterThan(0);
       expect(s.events.byType[EventTypes.PointsAwarded]).toBe(awards.accepted);
       expect(s.events.byType[EventTypes.PointsRedeemed]).toBe(redemptions.accepted);
-      expect(s.events.byType[EventTypes.BadgeEarned]).toBe(s.commands.badgeGrants); // every grant was a new badge
+      // every grant was a new badge; the rest are last season's legacy (v1) badges
+      expect(s.events.byType[EventTypes.BadgeEarned]).toBe(s.commands.badgeGrants + s.eventSourcing.badges.legacy);
       expect(s.events.byType[EventTypes.LevelUpAnnounced]).toBe(s.events.byType[EventTypes.LevelReached]);
       expect(s.events.byType[EventTypes.HandlerFailed]).toBe(1); // the poison, announced as a system event
       const domain = [EventTypes.PointsAwarded, EventTypes.PointsRedeemed, EventTypes.LevelReached, EventTypes.BadgeEarned];
@@ -58,6 +59,12 @@ describe('a small season on memory/memory', () => {
         attempts: maxAttempts,
         error: { name: 'AuditWriteError' },
       });
+
+      // The event-sourcing part: the rebuild equals the live leaderboard, legacy badges read as v2, snapshots used
+      expect(s.eventSourcing.rebuild).toMatchObject({ equalsLive: true, events: s.events.stored });
+      expect(s.eventSourcing.badges.v2).toBe(s.eventSourcing.badges.read);
+      expect(s.eventSourcing.snapshots.fromSnapshot).toBeGreaterThan(0);
+      expect(s.eventSourcing.snapshots.equal).toBe(true);
 
       // The leaderboard is sorted and its top is the summary's top 5
       expect(s.leaderboard).toHaveLength(5);

@@ -16,7 +16,9 @@ export type HeraldErrorCode =
   | 'TIMEOUT'
   | 'CONNECTION'
   | 'OVERFLOW'
-  | 'STORE_CLOSED';
+  | 'STORE_CLOSED'
+  | 'UPCAST'
+  | 'INBOX_BUSY';
 
 /**
  * The brand every Herald error carries. `Symbol.for` gives the same symbol to every copy of
@@ -157,6 +159,48 @@ export class TimeoutError extends HeraldError {
 export class ConnectionError extends HeraldError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('CONNECTION', message, options);
+  }
+}
+
+/**
+ * An event could not be brought to its type's current schema: a gap in the
+ * upcaster chain (`toSchemaVersion` has no upcaster) or an upcaster that threw
+ * or returned something that is not an event. The event is never handed on in
+ * its old shape.
+ */
+export class UpcastError extends HeraldError {
+  readonly eventType: string;
+  readonly eventId: string | undefined;
+  /** The schema version the failing step started from. */
+  readonly fromSchemaVersion: number;
+  /** The schema version the failing step should have produced. */
+  readonly toSchemaVersion: number;
+  constructor(
+    details: { eventType: string; eventId?: string; fromSchemaVersion: number; toSchemaVersion: number; reason: string },
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'UPCAST',
+      `cannot upcast "${details.eventType}" from schema version ${details.fromSchemaVersion} to ${details.toSchemaVersion}: ${details.reason}`,
+      options,
+    );
+    this.eventType = details.eventType;
+    this.eventId = details.eventId;
+    this.fromSchemaVersion = details.fromSchemaVersion;
+    this.toSchemaVersion = details.toSchemaVersion;
+  }
+}
+
+/**
+ * An idempotent handler got a delivery of an event whose first delivery is still
+ * being handled elsewhere. Thrown so the transport retries it later (by then it
+ * is done and skipped, or the first handler failed and this one runs).
+ */
+export class InboxBusyError extends HeraldError {
+  readonly key: string;
+  constructor(key: string) {
+    super('INBOX_BUSY', `event "${key}" is being handled by another delivery`);
+    this.key = key;
   }
 }
 

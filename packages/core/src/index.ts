@@ -66,3 +66,30 @@ export {
   type RedisConnectionConfig,
 } from './config/connection-config.js';
 export { createRedactor, redactUrl, REDACTED, type Redactor } from './secrets.js';
+export {
+  createUpcasters,
+  schemaVersionOf,
+  upcastAll,
+  type UpcastFn,
+  type UpcastInput,
+  type Upcasters,
+} from './upcasting/upcasters.js';
+export {
+  StoreSubscription,
+  subscribeToStore,
+  type StoreEventHandler,
+  type StoreSubscriptionOptions,
+  type SubscriptionStart,
+} from './subscription/store-subscription.js';
+export { readHeadPosition } from './subscription/head-position.js';
+export {
+  rebuildProjection,
+  runProjection,
+  type Projection,
+  type RebuildProgress,
+  type RebuildProjectionOptions,
+  type RunProjectionOptions,
+} from './subscription/projection.js';
+export { InMemorySnapshotStore, validateSnapshot, type Snapshot, type SnapshotStore } from './snapshots/snapshot-store.js';
+export { InMemoryInbox, type InboxStore } from './inbox/inbox.js';
+export { idempotent, type IdempotentOptions } from './inbox/idempotent.js';

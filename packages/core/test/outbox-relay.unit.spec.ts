@@ -2,48 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type BaseEvent,
   type CheckpointStore,
-  createDomainEvent,
   type DomainEvent,
-  type EventStore,
   InMemoryCheckpointStore,
   OutboxRelay,
-  type StoredEvent,
   ValidationError,
 } from '../src/index.js';
 import { deferred, eventually, flush, recordingLogger } from './helpers.js';
-
-/** Test double: a global log with positions 1, 2, 3, … */
-class LogStore implements EventStore {
-  readonly log: StoredEvent[] = [];
-  reads = 0;
-  append(count: number): StoredEvent[] {
-    const added: StoredEvent[] = [];
-    for (let i = 0; i < count; i++) {
-      const position = this.log.length + 1;
-      const event = createDomainEvent({
-        type: 'outbox.event',
-        aggregateId: `a-${position}`,
-        aggregateType: 'thing',
-        data: { position },
-        metadata: { source: 'test', environment: 'test' },
-      });
-      const stored = { ...event, version: 1, position };
-      this.log.push(stored);
-      added.push(stored);
-    }
-    return added;
-  }
-  async saveEvents(): Promise<never> {
-    throw new Error('not used');
-  }
-  async getEvents(): Promise<StoredEvent[]> {
-    return [];
-  }
-  async getAllEvents(fromPosition = 0, batchSize = 100): Promise<StoredEvent[]> {
-    this.reads++;
-    return this.log.filter((e) => e.position >= fromPosition).slice(0, batchSize);
-  }
-}
+import { LogStore } from './log-store.js';
 
 /** Test double: records what was published; `fail` decides which publishes reject. */
 function recordingBus(fail: (event: BaseEvent, n: number) => boolean = () => false) {
@@ -208,7 +173,7 @@ describe('OutboxRelay', () => {
     // Then
     await eventually(() => bus.published.length === 2, 'both events published after the failure');
     expect(positions(bus.published)).toEqual([1, 2]);
-    expect(logger.lines.find((l) => l.message === 'outbox step failed')?.fields).toMatchObject({ error: 'publish 1 refused' });
+    expect(logger.lines.find((l) => l.message === 'store subscription step failed')?.fields).toMatchObject({ error: 'publish 1 refused' });
   });
 
   it('can be started again after stop', async () => {

@@ -8,6 +8,8 @@ import {
   type EventStore,
   type ExpectedVersion,
   type StoredEvent,
+  type Upcasters,
+  upcastAll,
 } from '@herald/core';
 import { deepCopy } from './deep-copy.js';
 
@@ -22,11 +24,23 @@ import { deepCopy } from './deep-copy.js';
  * - Events are copied on the way in and on the way out: callers can mutate what
  *   they passed or got back without changing the store.
  */
+export interface InMemoryEventStoreOptions {
+  /** Applied to every event read (getEvents, getAllEvents); saved events get the current schema version stamped. */
+  upcasters?: Upcasters;
+}
+
 export class InMemoryEventStore implements EventStore {
   /** The global log: `log[p - 1]` is the event at position p. */
   private readonly log: StoredEvent[] = [];
   /** Each stream's events in version order; the same objects as in `log`. */
   private readonly streams = new Map<string, StoredEvent[]>();
+  private readonly upcasters: Upcasters | undefined;
+  private readonly appendListeners = new Set<() => void>();
+
+  constructor(options: InMemoryEventStoreOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+    this.upcasters = options.upcasters !== undefined && options.upcasters.size > 0 ? options.upcasters : undefined;
+  }
 
   async saveEvents(streamId: string, events: DomainEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     validateAppend(streamId, events, expectedVersion);
@@ -40,7 +54,8 @@ export class InMemoryEventStore implements EventStore {
     const stored = new Array<StoredEvent>(events.length);
     for (let i = 0; i < events.length; i++) {
       // Stamp the copy in place rather than spreading it: one object per event, not two.
-      const copy = deepCopy(events[i]!) as StoredEvent;
+      const event = this.upcasters === undefined ? events[i]! : this.upcasters.stamp(events[i]!);
+      const copy = deepCopy(event) as StoredEvent;
       copy.version = actual + i + 1;
       copy.position = head + i + 1;
       stored[i] = copy;
@@ -51,6 +66,12 @@ export class InMemoryEventStore implements EventStore {
       this.log.push(event);
     }
     if (stream === undefined) this.streams.set(streamId, target);
+    // A wake-up only: a listener that throws must not turn a written append into a failure.
+    for (const listener of this.appendListeners) {
+      try {
+        listener();
+      } catch {}
+    }
     return { nextExpectedVersion: target.length, lastPosition: this.log.length };
   }
 
@@ -62,14 +83,25 @@ export class InMemoryEventStore implements EventStore {
     const stream = this.streams.get(streamId);
     if (stream === undefined) return [];
     // Versions are 1-based and dense, so version v sits at index v - 1.
-    return copyRange(stream, Math.max(fromVersion, 1) - 1, stream.length);
+    return upcastAll(copyRange(stream, Math.max(fromVersion, 1) - 1, stream.length), this.upcasters);
   }
 
   async getAllEvents(fromPosition = 0, batchSize = 100): Promise<StoredEvent[]> {
     validateReadArgs(fromPosition, 'fromPosition', batchSize);
     const start = Math.max(fromPosition, 1) - 1;
-    return copyRange(this.log, start, Math.min(start + batchSize, this.log.length));
+    return upcastAll(copyRange(this.log, start, Math.min(start + batchSize, this.log.length)), this.upcasters);
   }
+
+  async headPosition(): Promise<number> {
+    return this.log.length;
+  }
+
+  /** Calls `listener` synchronously after every append: catch-up subscriptions wake at once. */
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
 
   /** Nothing to release; present so code can close any store the same way. */
   async close(): Promise<void> {}

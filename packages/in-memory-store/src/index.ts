@@ -1,1 +1,1 @@
-export { InMemoryEventStore } from './in-memory-event-store.js';
+export { InMemoryEventStore, type InMemoryEventStoreOptions } from './in-memory-event-store.js';

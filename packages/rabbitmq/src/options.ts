@@ -4,6 +4,7 @@ import {
   type EventCodec,
   type Logger,
   type RetryStrategy,
+  type Upcasters,
 } from '@herald/core';
 
 /** amqplib's connection fields, as an object instead of a URL. */
@@ -54,6 +55,8 @@ export interface RabbitMQEventBusOptions {
   middleware?: EventBusMiddleware[];
   logger?: Logger;
   codec?: EventCodec;
+  /** Received events are brought to their current schema before a handler sees them; failures are dead-lettered. */
+  upcasters?: Upcasters;
   /** A publish not confirmed within this bound (e.g. the broker is unreachable) rejects with PublishError. Default 5,000. */
   publishTimeoutMs?: number;
   /**

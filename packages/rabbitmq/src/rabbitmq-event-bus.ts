@@ -78,6 +78,7 @@ export class RabbitMQEventBus implements EventBus {
       ...(options.middleware === undefined ? {} : { middleware: options.middleware }),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.codec === undefined ? {} : { codec: options.codec }),
+      ...(options.upcasters === undefined ? {} : { upcasters: options.upcasters }),
     });
     this.logger = this.pipeline.logger;
     this.exchange = this.options.exchange;

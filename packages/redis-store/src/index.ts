@@ -3,3 +3,5 @@ export { RedisCheckpointStore, type RedisCheckpointStoreOptions } from './redis-
 export { redisOptionsFromConfig } from '@herald/redis-common';
 export { encodeStreamId, keyLayout, DEFAULT_PREFIX, type KeyLayout } from './key-layout.js';
 export type { RedisInput } from './connection.js';
+export { RedisSnapshotStore, type RedisSnapshotStoreOptions } from './redis-snapshot-store.js';
+export { RedisInbox, type RedisInboxOptions } from './redis-inbox.js';

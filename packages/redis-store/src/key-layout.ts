@@ -7,6 +7,8 @@ import { ValidationError } from '@herald/core';
  *   <prefix>{es}:events          hash    position → stored event (the only copy)
  *   <prefix>{es}:stream:<id>     list    the stream's positions, in version order
  *   <prefix>{es}:checkpoints     hash    relay name → next position to publish
+ *   <prefix>{es}:snapshot:<id>   string  latest snapshot of an aggregate: `<version>|<json>`
+ *   <prefix>inbox:<key>          string  idempotent-consumer record: `pending` or `done`, with a TTL
  *
  * `{es}` is a Redis Cluster hash tag: an append touches the stream, the events
  * hash and the head in one script, which Cluster allows only within one slot,
@@ -23,6 +25,9 @@ export interface KeyLayout {
   readonly events: string;
   readonly checkpoints: string;
   stream(streamId: string): string;
+  snapshot(aggregateId: string): string;
+  /** Inbox keys stand alone (no multi-key operation), so they carry no hash tag. */
+  inbox(key: string): string;
 }
 
 export const DEFAULT_PREFIX = 'herald:';
@@ -36,6 +41,8 @@ export function keyLayout(prefix: string = DEFAULT_PREFIX): KeyLayout {
     events: `${base}events`,
     checkpoints: `${base}checkpoints`,
     stream: (streamId) => `${base}stream:${encodeStreamId(streamId)}`,
+    snapshot: (aggregateId) => `${base}snapshot:${encodeStreamId(aggregateId)}`,
+    inbox: (key) => `${prefix}inbox:${encodeStreamId(key)}`,
   };
 }
 

@@ -10,6 +10,8 @@ import {
   type ExpectedVersion,
   type Logger,
   type StoredEvent,
+  type Upcasters,
+  upcastAll,
   StoreClosedError,
 } from '@herald/core';
 import type { Redis } from 'ioredis';
@@ -25,6 +27,8 @@ export interface RedisEventStoreOptions {
   prefix?: string;
   /** Receives connection errors of a client the store created. Default: silent. */
   logger?: Logger;
+  /** Applied to every event read (getEvents, getAllEvents); saved events get the current schema version stamped. */
+  upcasters?: Upcasters;
   /**
    * How long a call waits for Redis to be reachable (connecting, or reconnecting
    * after a drop) before it rejects with ConnectionError. A first connection
@@ -55,6 +59,8 @@ export class RedisEventStore implements EventStore {
   private readonly scripts: StoreScripts;
   private readonly connectTimeoutMs: number;
   private closed = false;
+  private readonly upcasters: Upcasters | undefined;
+  private readonly appendListeners = new Set<() => void>();
 
   constructor(options: RedisEventStoreOptions) {
     if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
@@ -66,6 +72,7 @@ export class RedisEventStore implements EventStore {
     this.keys = keyLayout(options.prefix);
     this.connection = openRedis(options.redis, options.logger ?? noopLogger);
     this.scripts = defineStoreScripts(this.connection.client);
+    this.upcasters = options.upcasters !== undefined && options.upcasters.size > 0 ? options.upcasters : undefined;
   }
 
   /** The ioredis client the store uses (the user's, or the one it created). */
@@ -82,11 +89,13 @@ export class RedisEventStore implements EventStore {
       );
     }
     validateAppend(streamId, events, expectedVersion);
-    const bodies = events.map(encodeEventBody);
+    const upcasters = this.upcasters;
+    const bodies = upcasters === undefined ? events.map(encodeEventBody) : events.map((e) => encodeEventBody(upcasters.stamp(e)));
     const reply = (await this.call(() =>
       this.scripts.append(this.keys.stream(streamId), this.keys.events, this.keys.head, String(expectedVersion), ...bodies),
     )) as [number, number, number?];
     if (reply[0] === 0) throw new ConcurrencyError(streamId, expectedVersion, reply[1]);
+    if (events.length > 0) this.notifyAppend();
     return { nextExpectedVersion: reply[1], lastPosition: reply[2]! };
   }
 
@@ -99,7 +108,10 @@ export class RedisEventStore implements EventStore {
     const reply = (await this.call(() =>
       this.scripts.readStream(this.keys.stream(streamId), this.keys.events, Math.max(fromVersion, 1) - 1),
     )) as string[];
-    return reply.map((record) => decodeStoredEvent(record));
+    return upcastAll(
+      reply.map((record) => decodeStoredEvent(record)),
+      this.upcasters,
+    );
   }
 
   /**
@@ -119,12 +131,37 @@ export class RedisEventStore implements EventStore {
       const records = await this.call(() => this.connection.client.hmget(this.keys.events, ...fields));
       for (let i = 0; i < records.length; i++) {
         const record = records[i];
-        if (record === null || record === undefined) return out;
+        if (record === null || record === undefined) return upcastAll(out, this.upcasters);
         out.push(decodeStoredEvent(record));
       }
       next += count;
     }
-    return out;
+    return upcastAll(out, this.upcasters);
+  }
+
+  /** The last position assigned (0 for an empty store): one GET. */
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    const head = await this.call(() => this.connection.client.get(this.keys.head));
+    return head === null ? 0 : Number(head);
+  }
+
+  /**
+   * Calls `listener` after every append made through this instance. Appends by
+   * other instances and processes are not signalled: subscriptions see them by polling.
+   */
+  onAppend(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
+  }
+
+  private notifyAppend(): void {
+    // A wake-up only: a listener that throws must not turn a written append into a failure.
+    for (const listener of this.appendListeners) {
+      try {
+        listener();
+      } catch {}
+    }
   }
 
   /** Closes the connection if the store created it; a client passed in stays open. Idempotent. */

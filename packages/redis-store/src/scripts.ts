@@ -26,7 +26,7 @@ export function defineStoreScripts(client: Redis): StoreScripts {
   };
 }
 
-function define(client: Redis, base: string, lua: string, numberOfKeys: number): string {
+export function define(client: Redis, base: string, lua: string, numberOfKeys: number): string {
   const name = `${base}_${createHash('sha1').update(lua).digest('hex').slice(0, 10)}`;
   if (typeof (client as unknown as Record<string, unknown>)[name] !== 'function') {
     client.defineCommand(name, { numberOfKeys, lua });

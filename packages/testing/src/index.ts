@@ -1,5 +1,8 @@
 export { describeEventBusConformance, type EventBusConformanceOptions } from './conformance/event-bus-conformance.js';
 export * from './conformance/event-store-conformance.js';
+export { describeSnapshotStoreConformance, type SnapshotStoreConformanceOptions } from './conformance/snapshot-store-conformance.js';
+export { describeInboxConformance, type InboxConformanceOptions } from './conformance/inbox-conformance.js';
+export { describeEventSourcingConformance, type EventSourcingConformanceOptions } from './conformance/event-sourcing-conformance.js';
 export {
   RecordingEventBus,
   type HandledEvent,

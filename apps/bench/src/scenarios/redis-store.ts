@@ -3,6 +3,7 @@ import { RedisEventStore } from '@herald/redis-store';
 import { Redis } from 'ioredis';
 import { deepPageResult, pageMicros, result, throughput, uniqueName, type BenchContext, type BenchResult, type Scenario } from '../harness.js';
 import { interleavedBestOf } from '../interleaved.js';
+import { deletePrefix } from '../redis-cleanup.js';
 
 /**
  * Redis store:
@@ -82,15 +83,6 @@ async function runAppends(count: number, append: (stream: string, e: DomainEvent
       }),
     );
   });
-}
-
-async function deletePrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [nextCursor, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = nextCursor;
-    if (keys.length > 0) await client.unlink(...keys);
-  } while (cursor !== '0');
 }
 
 const appends: Scenario = {

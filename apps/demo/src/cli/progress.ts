@@ -1,3 +1,4 @@
+import type { RebuildProgress } from '@herald/core';
 import type { SeasonProgress } from '../season.js';
 
 interface Stream {
@@ -51,6 +52,33 @@ export function createProgress(stream: Stream = process.stderr): { update(p: Sea
       if (p.phase !== 'done' && tenth === lastTenth) return;
       lastTenth = tenth;
       stream.write(`season: ${String(pct).padStart(3)}% ${tail}\n`);
+    },
+    end() {
+      if (tty && drawn) stream.write('\n');
+    },
+  };
+}
+
+/** The leaderboard rebuild's progress on stderr: a bar on a terminal, one line per quarter otherwise. */
+export function createRebuildProgress(stream: Stream = process.stderr): { update(p: RebuildProgress): void; end(): void } {
+  const tty = stream.isTTY === true;
+  let lastQuarter = -1;
+  let drawn = false;
+  return {
+    update(p) {
+      const pct = p.total === 0 ? 100 : Math.min(100, Math.floor((p.done / p.total) * 100));
+      const tail = `rebuilding the leaderboard ${p.done}/${p.total} · ${p.remaining} remaining · ${p.eventsPerSecond} events/s`;
+      if (tty) {
+        const width = Math.max(10, Math.min(40, (stream.columns ?? 80) - tail.length - 12));
+        const filled = Math.round((pct / 100) * width);
+        stream.write(`\r\x1b[2K[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${tail}`);
+        drawn = true;
+        return;
+      }
+      const quarter = Math.floor(pct / 25);
+      if (quarter === lastQuarter) return;
+      lastQuarter = quarter;
+      stream.write(`rebuild: ${String(pct).padStart(3)}% ${tail}\n`);
     },
     end() {
       if (tty && drawn) stream.write('\n');

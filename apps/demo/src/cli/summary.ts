@@ -81,6 +81,16 @@ export function formatSummary(s: SeasonSummary): string {
     out.push(`    ${d.error.name}: ${JSON.stringify(d.error.message).slice(1, -1)}`);
   }
 
+  const es = s.eventSourcing;
+  out.push('', 'Event sourcing');
+  out.push(
+    table([
+      ['leaderboard rebuild', `${n(es.rebuild.events)} events`, `${n(es.rebuild.eventsPerSecond)} events/s`, es.rebuild.equalsLive ? 'equals the live projection' : 'DIFFERS from the live projection'],
+      ['badge.earned schema', `${n(es.badges.v2)}/${n(es.badges.read)} read as v2`, `${n(es.badges.legacy)} stored as v1`, '(upcast on read)'],
+      ['Player snapshots', `${n(es.snapshots.fromSnapshot)}/${n(es.snapshots.players)} loaded from one`, '', es.snapshots.equal ? 'equal to a full replay' : 'DIFFER from a full replay'],
+    ]),
+  );
+
   const passed = s.checks.filter((c) => c.ok).length;
   out.push('', `Consistency: ${passed}/${s.checks.length} checks pass${s.ok ? ' ✓' : ' ✗'}`);
   for (const c of s.checks) if (!c.ok) out.push(`  ✗ ${c.name}: ${c.detail}`);

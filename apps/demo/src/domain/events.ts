@@ -39,8 +39,23 @@ export interface LevelReachedData extends Record<string, unknown> {
   lifetimePoints: number;
 }
 
+/**
+ * Schema v2 of `gamifier.badge.earned` (v1 had only `badge`). Old v1 events stay
+ * in the store as they were written; domain/upcasters.ts reads them as v2.
+ */
 export interface BadgeEarnedData extends Record<string, unknown> {
   badge: string;
+  /** What the badge is for: `level` (level-5, level-10), `points` (rookie, high-roller, first-reward) or `legacy`. */
+  category: BadgeCategory;
+}
+
+export type BadgeCategory = 'level' | 'points' | 'legacy';
+
+/** The category of a badge by its name: the rule v2 writers and the v1 → v2 upcaster share. */
+export function badgeCategory(badge: string): BadgeCategory {
+  if (badge.startsWith('level-')) return 'level';
+  if (badge === 'rookie' || badge === 'high-roller' || badge === 'first-reward') return 'points';
+  return 'legacy';
 }
 
 export type PointsAwarded = DomainEvent<PointsAwardedData>;

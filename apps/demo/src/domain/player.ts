@@ -2,6 +2,7 @@ import { EventSourcedAggregate, ValidationError, type MetadataInput } from '@her
 import {
   EventTypes,
   PLAYER_AGGREGATE,
+  badgeCategory,
   levelFor,
   type BadgeEarnedData,
   type LevelReachedData,
@@ -32,6 +33,15 @@ export class InsufficientPointsError extends Error {
 export interface PlayerState {
   id: string;
   version: number;
+  points: number;
+  lifetimePoints: number;
+  level: number;
+  badges: string[];
+  redemptions: number;
+}
+
+/** What a Player snapshot holds (snapshotSchemaVersion 1). */
+export interface PlayerSnapshot {
   points: number;
   lifetimePoints: number;
   level: number;
@@ -92,7 +102,7 @@ export class Player extends EventSourcedAggregate<PlayerEvent> {
   /** Grants a badge once; granting a badge the player has is a no-op (no event). */
   earnBadge(badge: string, cause: Cause = {}): boolean {
     if (this.badges.has(badge)) return false;
-    this.raise<BadgeEarnedData>(EventTypes.BadgeEarned, { badge }, cause);
+    this.raise<BadgeEarnedData>(EventTypes.BadgeEarned, { badge, category: badgeCategory(badge) }, cause);
     return true;
   }
 
@@ -120,6 +130,27 @@ export class Player extends EventSourcedAggregate<PlayerEvent> {
         // An event type this version does not know: ignore it rather than refuse to load.
         break;
     }
+  }
+
+  /** Snapshot state (schema 1): everything apply() builds, as JSON. */
+  override snapshotState(): PlayerSnapshot {
+    return {
+      points: this.points,
+      lifetimePoints: this.lifetimePoints,
+      level: this.level,
+      badges: [...this.badges],
+      redemptions: this.redemptions,
+    };
+  }
+
+  override restoreSnapshot(state: unknown): void {
+    const s = state as PlayerSnapshot;
+    if (typeof s?.points !== 'number' || !Array.isArray(s.badges)) throw new ValidationError('snapshot', 'not a Player snapshot');
+    this.points = s.points;
+    this.lifetimePoints = s.lifetimePoints;
+    this.level = s.level;
+    for (const badge of s.badges) this.badges.add(badge);
+    this.redemptions = s.redemptions;
   }
 
   get state(): PlayerState {

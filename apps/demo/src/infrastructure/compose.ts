@@ -1,6 +1,7 @@
 import {
   InMemoryCheckpointStore,
   InMemoryEventBus,
+  InMemorySnapshotStore,
   loadRabbitMQConfig,
   loadRedisConfig,
   type CheckpointStore,
@@ -9,7 +10,10 @@ import {
   type EventBusMiddleware,
   type EventStore,
   type Logger,
+  type SnapshotStore,
+  type Upcasters,
 } from '@herald/core';
+import { createGamifierUpcasters } from '../domain/upcasters.js';
 import { InMemoryEventStore } from '@herald/in-memory-store';
 import type { Registry } from 'prom-client';
 import type { DemoConfig } from './config.js';
@@ -24,6 +28,10 @@ export interface Infrastructure {
   bus: EventBus;
   store: EventStore;
   checkpoints: CheckpointStore;
+  /** Player snapshots, next to the events (Redis store: same prefix). */
+  snapshots: SnapshotStore;
+  /** The Gamifier's upcasters; the store and the bus already apply them. */
+  upcasters: Upcasters;
   metrics: Metrics | undefined;
   /** Where things run, safe to print (no credentials). */
   description: { transport: string; store: string; endpoints: string[] };
@@ -73,10 +81,12 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
     middleware.push(...(options.middleware ?? []));
 
     // The store (and the outbox checkpoint, which must live where the events live).
+    const upcasters = createGamifierUpcasters();
     let store: EventStore;
     let checkpoints: CheckpointStore;
+    let snapshots: SnapshotStore;
     if (events.store === 'redis') {
-      const { RedisEventStore, RedisCheckpointStore, redisOptionsFromConfig } = await import('@herald/redis-store');
+      const { RedisEventStore, RedisCheckpointStore, RedisSnapshotStore, redisOptionsFromConfig } = await import('@herald/redis-store');
       const { Redis } = await import('ioredis');
       const redisConfig = loadRedisConfig(env);
       const where = `${redisConfig.host}:${redisConfig.port}`;
@@ -95,17 +105,19 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
         throw new Error(`cannot connect to the Redis event store at ${where} (REDIS_EVENT_STORE_*): ${lastError || (error as Error).message}`);
       }
       // One prefix for both, as the package recommends: a store's data stays together.
-      store = new RedisEventStore({ redis, prefix: `${storePrefix}:`, logger });
+      store = new RedisEventStore({ redis, prefix: `${storePrefix}:`, logger, upcasters });
       checkpoints = new RedisCheckpointStore({ redis, prefix: `${storePrefix}:`, logger });
+      snapshots = new RedisSnapshotStore({ redis, prefix: `${storePrefix}:`, logger });
       dropStoredEvents = () => deleteKeys(redis, storePrefix);
       endpoints.push(`redis store ${redisConfig.host}:${redisConfig.port}/${redisConfig.db}`);
     } else {
-      store = new InMemoryEventStore();
+      store = new InMemoryEventStore({ upcasters });
       checkpoints = new InMemoryCheckpointStore();
+      snapshots = new InMemorySnapshotStore();
     }
 
     // The bus.
-    const busOptions = { retry: events.retry, middleware, logger };
+    const busOptions = { retry: events.retry, middleware, logger, upcasters };
     let bus: EventBus;
     switch (events.transport) {
       case 'redis-pubsub': {
@@ -142,6 +154,8 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
       bus,
       store,
       checkpoints,
+      snapshots,
+      upcasters,
       metrics,
       description: { transport: events.transport, store: events.store, endpoints },
       dropStoredEvents,

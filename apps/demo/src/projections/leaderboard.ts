@@ -1,4 +1,4 @@
-import type { BaseEvent, EventHandler } from '@herald/core';
+import type { BaseEvent, EventHandler, Projection } from '@herald/core';
 import type { Subscriber } from '../infrastructure/subscriber.js';
 import {
   EventTypes,
@@ -33,14 +33,22 @@ interface Row {
   version: number;
 }
 
+/** The event types the leaderboard applies. */
+const PLAYER_EVENT_TYPES = [EventTypes.PointsAwarded, EventTypes.PointsRedeemed, EventTypes.LevelReached, EventTypes.BadgeEarned];
+
 /**
- * Read model: players ranked by lifetime points (ties by id), fed by the bus.
+ * Read model: players ranked by lifetime points (ties by id). In the app it is a
+ * Projection over the store's log (runProjection, with a checkpoint); it can also
+ * be fed by the bus (handle), as its unit tests do.
  * Events carry absolute balances and each field remembers the version it came
  * from, badges are a set and levels only go up, so a duplicate or late event
  * (at-least-once delivery, a replay, a catch-up from the store) cannot count
  * twice or roll a player back.
  */
-export class Leaderboard implements EventHandler<BaseEvent>, Subscriber {
+export class Leaderboard implements EventHandler<BaseEvent>, Subscriber, Projection<PlayerEvent> {
+  /** Projection name: also its checkpoint's name. */
+  readonly name = 'leaderboard';
+  readonly handles = PLAYER_EVENT_TYPES;
   /** Every Player event; one at a time so each player's events apply in order. */
   readonly pattern = 'gamifier.#';
   readonly concurrency = 1;
@@ -90,6 +98,12 @@ export class Leaderboard implements EventHandler<BaseEvent>, Subscriber {
     this.applied++;
   }
 
+
+  /** Empties the read model (rebuildProjection calls it before replaying from position 1). */
+  reset(): void {
+    this.rows.clear();
+    this.applied = 0;
+  }
 
   top(limit = 10): LeaderboardEntry[] {
     const sorted = [...this.rows.values()].sort(

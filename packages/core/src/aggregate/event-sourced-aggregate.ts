@@ -2,6 +2,7 @@ import { createDomainEvent } from '../events/factories.js';
 import type { DomainEvent, MetadataInput } from '../events/types.js';
 import { ValidationError } from '../errors.js';
 import { copyFields } from '../events/copy-fields.js';
+import type { Upcasters } from '../upcasting/upcasters.js';
 
 /**
  * Base for event-sourced aggregates. `version` counts every event applied,
@@ -15,6 +16,11 @@ export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent>
   changes: E[] = [];
   /** Type name stamped on raised events. */
   abstract readonly aggregateType: string;
+  /**
+   * The version of the shape `snapshotState()` returns. Bump it when that shape
+   * changes: snapshots of any other version are ignored (full replay), never misread.
+   */
+  readonly snapshotSchemaVersion: number = 1;
 
   protected constructor(id: string) {
     if (typeof id !== 'string' || id.length === 0) throw new ValidationError('id', 'must be a non-empty string');
@@ -45,8 +51,32 @@ export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent>
     return event;
   }
 
-  loadFromHistory(events: readonly E[]): void {
-    for (const event of events) {
+  /**
+   * The state to snapshot, as JSON-safe data; `undefined` (the default) means this
+   * aggregate does not take snapshots. Override together with restoreSnapshot.
+   */
+  snapshotState(): unknown {
+    return undefined;
+  }
+
+  /** Sets the state from what snapshotState() returned (of this snapshotSchemaVersion). */
+  restoreSnapshot(_state: unknown): void {
+    throw new ValidationError('snapshot', `${this.aggregateType} does not restore snapshots (override restoreSnapshot)`);
+  }
+
+  /** Restores a snapshot taken at `version`; events after it are then applied with loadFromHistory. */
+  loadSnapshot(state: unknown, version: number): void {
+    if (this.version !== 0 || this.changes.length > 0) {
+      throw new ValidationError('snapshot', `aggregate ${this.id} must be fresh to restore a snapshot`);
+    }
+    this.restoreSnapshot(state);
+    this.version = version;
+  }
+
+  /** Applies stored events in version order; with upcasters, each is first brought to its current schema. */
+  loadFromHistory(events: readonly E[], upcasters?: Upcasters): void {
+    for (const stored of events) {
+      const event = upcasters === undefined ? stored : upcasters.upcast(stored);
       if (event.version !== this.version + 1) {
         throw new ValidationError(
           'events',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jsonCodec, type EventCodec } from '../codec/json-codec.js';
-import { DecodeError, ValidationError, toError } from '../errors.js';
+import { DecodeError, UpcastError, ValidationError, toError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { validateEvent, validateEventSize } from '../events/validate.js';
 import { errorFields, eventLogFields, noopLogger, type Logger } from '../logger.js';
@@ -13,6 +13,7 @@ import {
   type RetryStrategy,
 } from '../retry/retry-strategy.js';
 import { sleep } from '../retry/sleep.js';
+import type { Upcasters } from '../upcasting/upcasters.js';
 import { wallClock } from './wall-clock.js';
 import { createDeadLetterRecord } from './dead-letter-record.js';
 import { composeHandle, composePublish, type InvokeFn, type PublishFn } from './middleware.js';
@@ -33,6 +34,12 @@ export interface DispatchPipelineOptions {
   middleware?: EventBusMiddleware[];
   logger?: Logger;
   codec?: EventCodec;
+  /**
+   * Brings every received event to its type's current schema before any handler
+   * sees it (a failing or gapped chain dead-letters it), and stamps the current
+   * schema version on published events that declare none.
+   */
+  upcasters?: Upcasters;
 }
 
 /** A subscription bound to its handler, retry strategy and middleware chain. Built once at subscribe. */
@@ -78,6 +85,7 @@ export class DispatchPipeline {
   readonly defaultRetry: RetryStrategy;
   private readonly middleware: readonly EventBusMiddleware[];
   private readonly observers: readonly EventBusMiddleware[];
+  private readonly upcasters: Upcasters | undefined;
 
   constructor(options: DispatchPipelineOptions = {}) {
     this.codec = options.codec ?? jsonCodec;
@@ -85,6 +93,7 @@ export class DispatchPipeline {
     this.defaultRetry = validateRetryStrategy(options.retry ?? DEFAULT_RETRY_STRATEGY, 'retry');
     this.middleware = [...(options.middleware ?? [])];
     this.observers = this.middleware.filter((m) => typeof m.onOutcome === 'function');
+    this.upcasters = options.upcasters !== undefined && options.upcasters.size > 0 ? options.upcasters : undefined;
   }
 
   /**
@@ -93,7 +102,10 @@ export class DispatchPipeline {
    * the codec's `maxBytes`, which a networked transport's `codec.encode` enforces as it encodes.
    */
   composePublish(send: PublishFn, options: { checkSize?: boolean } = {}): PublishFn {
-    const chain = composePublish(this.middleware, send);
+    const inner = composePublish(this.middleware, send);
+    const upcasters = this.upcasters;
+    // Events of upcast types that declare no schema version leave stamped with the current one.
+    const chain: PublishFn = upcasters === undefined ? inner : (event) => inner(upcasters.stamp(event));
     const maxBytes = options.checkSize ? this.codec.maxBytes : undefined;
     if (maxBytes === undefined) {
       return (event) => {
@@ -160,8 +172,9 @@ export class DispatchPipeline {
     raw: Uint8Array | string,
     where: { pattern: string; group?: string | undefined },
   ): { event: BaseEvent; deadLetter?: undefined } | { event?: undefined; deadLetter: DeadLetterRecord } {
+    let event: BaseEvent;
     try {
-      return { event: this.codec.decode(raw) };
+      event = this.codec.decode(raw);
     } catch (thrown) {
       const error = thrown instanceof DecodeError ? thrown : new DecodeError(toError(thrown).message, asBytes(raw));
       this.safely(() =>
@@ -174,6 +187,33 @@ export class DispatchPipeline {
         deadLetter: createDeadLetterRecord({ raw, error, attempts: 0, pattern: where.pattern, group: where.group }),
       };
     }
+    if (this.upcasters === undefined) return { event };
+    try {
+      return { event: this.upcasters.upcast(event) };
+    } catch (thrown) {
+      return { deadLetter: this.upcastDeadLetter(event, thrown, where) };
+    }
+  }
+
+  /**
+   * The event in its type's current schema (the same object when nothing is to
+   * do). Throws UpcastError. For transports that do not decode (in-process).
+   */
+  upcast<E extends BaseEvent>(event: E): E {
+    return this.upcasters === undefined ? event : this.upcasters.upcast(event);
+  }
+
+  /** An event that cannot be upcast: dead-lettered in its stored shape, so a replay after a fix upcasts it again. */
+  private upcastDeadLetter(event: BaseEvent, thrown: unknown, where: { pattern: string; group?: string | undefined }): DeadLetterRecord {
+    const error = toError(thrown);
+    const fields = error instanceof UpcastError ? { from: error.fromSchemaVersion, to: error.toSchemaVersion } : {};
+    this.safely(() =>
+      this.logger.warn(
+        { ...eventLogFields(event), ...fields, pattern: where.pattern, group: where.group, error: error.message },
+        'event cannot be upcast; dead-lettered',
+      ),
+    );
+    return createDeadLetterRecord({ event, error, attempts: 0, pattern: where.pattern, group: where.group });
   }
 
   /** Runs one attempt: filter, middleware, handler; on failure decides retry or dead letter. Never throws. */

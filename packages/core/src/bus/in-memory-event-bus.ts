@@ -93,7 +93,8 @@ export class InMemoryEventBus implements EventBus {
     this.deadLetters = createDeadLetters(this.deadLetterStore, (record) => this.redeliver(record));
     this.wireFormat = options.wireFormat === true;
     // In wire format the codec checks the size as it encodes; otherwise the pipeline does, without encoding.
-    this.send = this.pipeline.composePublish((event) => this.route(event), { checkSize: !this.wireFormat });
+    // In-process there is no decode step: events are upcast on their way to the queues (UpcastError rejects publish).
+    this.send = this.pipeline.composePublish((event) => this.route(this.pipeline.upcast(event)), { checkSize: !this.wireFormat });
     this.connection = new ConnectionStateEmitter(this.logger, 'in-memory', 'connected');
   }
 

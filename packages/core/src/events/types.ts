@@ -7,6 +7,11 @@ export interface EventMetadata {
   /** W3C trace context, set by tracing middleware. */
   traceparent?: string;
   tracestate?: string;
+  /**
+   * The version of this event type's schema (the shape of data / payload). Absent means 1.
+   * Upcasters (`createUpcasters`) bring older versions to the current one on read.
+   */
+  schemaVersion?: number;
   [key: string]: unknown;
 }
 
@@ -15,7 +20,10 @@ export interface BaseEvent {
   /** Dot-separated words, e.g. `gamifier.points.awarded`. */
   type: string;
   timestamp: Date;
-  /** Domain events: the aggregate's version after the event (1-based). Others: schema version. */
+  /**
+   * Domain events: the aggregate's version after the event (1-based). Other events: kept for
+   * compatibility (default 1) and never interpreted; their schema version is `metadata.schemaVersion`.
+   */
   version: number;
   metadata: EventMetadata;
 }

@@ -22,5 +22,17 @@ export interface EventStore {
   getEvents(streamId: string, fromVersion?: number): Promise<StoredEvent[]>;
   /** Up to batchSize (default 100) events with position ≥ fromPosition (default 0), in position order. */
   getAllEvents(fromPosition?: number, batchSize?: number): Promise<StoredEvent[]>;
+  /**
+   * The position of the last event in the log (0 when empty). Optional: catch-up
+   * subscriptions use it for `from: 'end'` and rebuild progress, and page through
+   * the log without it.
+   */
+  headPosition?(): Promise<number>;
+  /**
+   * Calls `listener` after each append this instance made (a cheap wake-up for
+   * subscriptions that would otherwise wait for their next poll). Returns the
+   * unsubscribe function. Optional; appends by other processes are seen by polling.
+   */
+  onAppend?(listener: () => void): () => void;
   close?(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { registerFailureCases } from './bus-failure-cases.js';
 import { registerFaultCases } from './bus-fault-cases.js';
 import { registerFlowCases } from './bus-flow-cases.js';
 import { registerGroupCases } from './bus-group-cases.js';
+import { registerIdempotentCases } from './bus-idempotent-cases.js';
 import { registerLifecycleCases } from './bus-lifecycle-cases.js';
 import { registerMalformedCases } from './bus-malformed-cases.js';
 import type { EventBusConformanceOptions } from './bus-options.js';
@@ -64,6 +65,7 @@ export function describeEventBusConformance(options: EventBusConformanceOptions)
     registerLifecycleCases(suite);
     registerFaultCases(suite);
     registerShapeCases(suite);
+    registerIdempotentCases(suite);
 
     it('left no unhandled rejection behind in any case', async () => {
       await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,0 +1,46 @@
+import type { EventStore, SnapshotStore, Upcasters } from '@herald/core';
+import { afterEach, describe } from 'vitest';
+import type { EventSourcingHarness } from './es-harness.js';
+import { registerSnapshotRepositoryCases } from './es-snapshot-cases.js';
+import { registerSubscriptionCases } from './es-subscription-cases.js';
+import { registerUpcastCases } from './es-upcast-cases.js';
+
+export interface EventSourcingConformanceOptions {
+  /** Shown in the suite title, e.g. 'RedisEventStore'. */
+  name: string;
+  /** A fresh, isolated, empty store (e.g. a unique key prefix) with the options given; called per case. */
+  create: (options: { upcasters?: Upcasters }) => EventStore | Promise<EventStore>;
+  /** A snapshot store for the repository cases. Default: core's InMemorySnapshotStore. */
+  snapshots?: () => SnapshotStore;
+  /** Called after every case with every store it opened (delete keys, close). Default: close them. */
+  cleanup?: (stores: EventStore[]) => void | Promise<void>;
+}
+
+/**
+ * What event sourcing on a store promises beyond appends and reads: catch-up
+ * subscriptions and projections over its log, upcasting on every read path,
+ * repository snapshots. Each case gets its own empty store.
+ */
+export function describeEventSourcingConformance(options: EventSourcingConformanceOptions): void {
+  describe(`${options.name} — event sourcing conformance`, () => {
+    let stores: EventStore[] = [];
+    const harness: EventSourcingHarness = {
+      store: async (storeOptions = {}) => {
+        const store = await options.create(storeOptions);
+        stores.push(store);
+        return store;
+      },
+    };
+
+    afterEach(async () => {
+      const opened = stores;
+      stores = [];
+      if (options.cleanup) await options.cleanup(opened);
+      else await Promise.all(opened.map((s) => s.close?.()));
+    });
+
+    registerSubscriptionCases(harness);
+    registerUpcastCases(harness);
+    registerSnapshotRepositoryCases(harness, options.snapshots);
+  });
+}
