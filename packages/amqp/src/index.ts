@@ -1,0 +1,3 @@
+export { AmqpEventBus } from './amqp-event-bus.js';
+export { AmqpConnectionError } from './errors.js';
+export type { AmqpBroker, AmqpConnectionOptions, AmqpEventBusOptions } from './options.js';
