@@ -3,7 +3,6 @@ import {
   BusClosedError,
   callPublish,
   composePublish,
-  createDeadLetters,
   createRedactor,
   DispatchPipeline,
   PublishError,
@@ -25,7 +24,7 @@ import {
 import { RabbitMQAddresses } from './addresses.js';
 import { ConnectionManager } from './connection-manager.js';
 import { SubscriptionReceiver } from './consumer.js';
-import { QueueDeadLetterStore } from './dead-letter-store.js';
+import { DeadLetterQueue } from './dead-letter-queue.js';
 import { eventMessage } from './message.js';
 import { resolveOptions, type AmqpEventBusOptions, type ResolvedOptions } from './options.js';
 import { UnsettledPublisher } from './publisher.js';
@@ -43,14 +42,16 @@ export class AmqpEventBus implements EventBus {
    * RabbitMQ 3.x through AMQP 1.0: subscription queues are the exclusive
    * auto-delete queues the plugin binds for `/exchange/X/key` (a durable,
    * shared, pattern-bound queue cannot be declared over AMQP 1.0 there), so
-   * no groups and nothing kept for a subscriber that is not connected.
+   * no groups and nothing kept for a subscriber that is not connected. Dead
+   * letters are stored in a durable queue but cannot be read back through the
+   * bus there (see DeadLetterQueue), so `deadLetters` methods throw UnsupportedError.
    */
   readonly capabilities: TransportCapabilities = Object.freeze({
     persistent: false,
     consumerGroups: false,
     redelivery: false,
     ordered: true,
-    deadLetters: true,
+    deadLetters: false,
   });
   readonly deadLetters: DeadLetters;
   readonly prefix: string;
@@ -65,7 +66,7 @@ export class AmqpEventBus implements EventBus {
   private readonly manager: ConnectionManager;
   private readonly publisher: UnsettledPublisher;
   private readonly deadLetterPublisher: UnsettledPublisher;
-  private readonly store: QueueDeadLetterStore;
+  private readonly deadLetterQueue: DeadLetterQueue;
   private readonly send: PublishFn;
   /** The middleware chain without the validation step, for batches validated up front. */
   private readonly sendValidated: PublishFn;
@@ -107,20 +108,15 @@ export class AmqpEventBus implements EventBus {
       });
     this.publisher = publisher(this.addresses.publish, 'herald-publish');
     this.deadLetterPublisher = publisher(this.addresses.deadLetters, 'herald-dead-letters', 2);
-    this.store = new QueueDeadLetterStore(
-      this.addresses.deadLetters,
-      this.deadLetterPublisher,
-      this.manager,
-      this.pipeline.codec,
-      this.options.publishTimeoutMs,
-    );
-    // Replay publishes the event again: every current subscriber of its type gets it (see README).
-    const deadLetters = createDeadLetters(this.store, (record) => this.publish(record.event!));
-    this.deadLetters = {
-      list: (limit) => (this.closing ? Promise.reject(new BusClosedError()) : deadLetters.list(limit)),
-      replay: (id) => (this.closing ? Promise.reject(new BusClosedError()) : deadLetters.replay(id)),
-      purge: () => (this.closing ? Promise.reject(new BusClosedError()) : deadLetters.purge()),
-    };
+    this.deadLetterQueue = new DeadLetterQueue(this.deadLetterPublisher, this.pipeline.codec);
+    const unsupported = () =>
+      Promise.reject(
+        new UnsupportedError(
+          'deadLetters',
+          `RabbitMQ 3.x cannot list dead letters over AMQP 1.0; read the queue "${this.prefix}dead-letters" with any client (see the @herald/amqp README)`,
+        ),
+      );
+    this.deadLetters = { list: unsupported, replay: unsupported, purge: unsupported };
     this.send = this.pipeline.composePublish((event) => this.transmit(event));
     this.sendValidated = composePublish(options.middleware ?? [], (event) => this.transmit(event));
   }
@@ -177,7 +173,7 @@ export class AmqpEventBus implements EventBus {
     const receiver = new SubscriptionReceiver(target, this.addresses.subscription(pattern), {
       pipeline: this.pipeline,
       manager: this.manager,
-      deadLetter: (record) => this.store.add(record),
+      deadLetter: (record) => this.deadLetterQueue.add(record),
       logger: this.logger,
       redactor: this.redactor,
       closeTimeoutMs: this.options.closeTimeoutMs,
