@@ -38,3 +38,13 @@ else
   wait_for rabbitmq 120 rabbit_up
   echo "services: rabbitmq is up"
 fi
+
+# @herald/amqp talks AMQP 1.0 to the same RabbitMQ (port 5672) through its plugin, off by
+# default. Enabling it is online and idempotent (no restart of the broker).
+if rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_amqp1_0; then
+  echo "services: rabbitmq_amqp1_0 is enabled"
+else
+  echo "services: enabling rabbitmq_amqp1_0"
+  timeout 60 rabbitmq-plugins enable rabbitmq_amqp1_0 >/dev/null
+  echo "services: rabbitmq_amqp1_0 is enabled"
+fi

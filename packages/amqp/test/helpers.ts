@@ -59,6 +59,33 @@ export async function deleteQueuesUnder(prefixes: string[]): Promise<void> {
   for (const name of names) await run('rabbitmqctl', ['-q', 'delete_queue', name]).catch(() => undefined);
 }
 
+/**
+ * Reads (and removes) every message of a queue with a plain rhea receiver: collects until
+ * `expected` have arrived, accepts them, closes. Test-only: it knows how many to wait for.
+ */
+export async function takeFromQueue(queue: string, expected: number, timeoutMs = 10_000): Promise<Array<Record<string, unknown>>> {
+  const container = rhea.create_container();
+  const conn = container.connect({ host: AMQP_HOST, port: AMQP_PORT, username: 'guest', password: 'guest', reconnect: false });
+  conn.on('connection_error', () => undefined);
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fewer than ${expected} messages in ${queue}`)), timeoutMs);
+      const got: Array<Record<string, unknown>> = [];
+      const receiver = conn.open_receiver({ source: { address: `/queue/${queue}`, durable: 2 }, credit_window: expected, autoaccept: true });
+      receiver.on('message', (ctx) => {
+        const body = (ctx.message as { body: { content: Buffer } }).body.content;
+        got.push({ ...(JSON.parse(body.toString('utf8')) as Record<string, unknown>), properties: ctx.message?.application_properties });
+        if (got.length === expected) {
+          clearTimeout(timer);
+          setImmediate(() => resolve(got));
+        }
+      });
+    });
+  } finally {
+    conn.close();
+  }
+}
+
 /** A plain rhea connection for putting raw bytes on the wire (malformed-message cases). */
 export class RawSender {
   private connection: Connection | undefined;
