@@ -83,4 +83,18 @@ else
   missing=1
 fi
 
+# @herald/amqp talks AMQP 1.0 to the same RabbitMQ (port 5672) through its plugin, off by
+# default. Enabling it is online and idempotent (no restart of the broker). A broker in a
+# container (docker-compose.yml) has it enabled by its own configuration.
+if [ "$missing" -eq 0 ] && command -v rabbitmq-plugins >/dev/null 2>&1; then
+  if rabbitmq-plugins list -e -m 2>/dev/null | grep -qx rabbitmq_amqp1_0; then
+    echo "services: rabbitmq_amqp1_0 is enabled"
+  elif timeout 60 rabbitmq-plugins enable rabbitmq_amqp1_0 >/dev/null; then
+    echo "services: rabbitmq_amqp1_0 enabled"
+  else
+    echo "services: could not enable RabbitMQ's rabbitmq_amqp1_0 plugin (rabbitmq-plugins enable rabbitmq_amqp1_0)" >&2
+    missing=1
+  fi
+fi
+
 exit "$missing"

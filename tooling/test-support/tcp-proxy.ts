@@ -57,6 +57,10 @@ export class TcpProxy {
 
   private accept(client: net.Socket): void {
     const upstream = net.connect(this.targetPort, this.targetHost);
+    // No Nagle delay on either leg: a client waiting for one small reply (an AMQP 1.0 flow or
+    // disposition) would otherwise wait for the delayed ACK, ~40 ms per round trip.
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     this.sockets.add(client);
     this.sockets.add(upstream);
     const close = () => {

@@ -1,0 +1,38 @@
+import { ConfigError, readInt, readString, type Env } from '@herald/core';
+import type { AmqpEventBusOptions } from './options.js';
+
+/**
+ * Connection options from the environment: `AMQP_URL`, or `AMQP_HOST` / `AMQP_PORT` /
+ * `AMQP_USERNAME` / `AMQP_PASSWORD` / `AMQP_VHOST` (not both). Errors are ConfigErrors
+ * naming the variable; no message ever contains the URL or the password.
+ */
+export function amqpOptionsFromEnv(env: Env = process.env): AmqpEventBusOptions {
+  const url = readString(env, 'AMQP_URL');
+  const fields = ['AMQP_HOST', 'AMQP_PORT', 'AMQP_USERNAME', 'AMQP_PASSWORD', 'AMQP_VHOST'].filter(
+    (name) => readString(env, name) !== undefined,
+  );
+  if (url !== undefined) {
+    if (fields.length > 0) throw new ConfigError('AMQP_URL', `give AMQP_URL or ${fields.join(', ')}, not both`);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError('AMQP_URL', 'must be an amqp:// or amqps:// URL');
+    }
+    if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
+      throw new ConfigError('AMQP_URL', 'must be an amqp:// or amqps:// URL');
+    }
+    return { url };
+  }
+  const options: AmqpEventBusOptions = {
+    host: readString(env, 'AMQP_HOST', '127.0.0.1')!,
+    port: readInt(env, 'AMQP_PORT', 5672, { min: 1, max: 65_535 }),
+  };
+  const username = readString(env, 'AMQP_USERNAME');
+  const password = readString(env, 'AMQP_PASSWORD');
+  const vhost = readString(env, 'AMQP_VHOST');
+  if (username !== undefined) options.username = username;
+  if (password !== undefined) options.password = password;
+  if (vhost !== undefined) options.vhost = vhost;
+  return options;
+}

@@ -1,0 +1,185 @@
+import {
+  UnsupportedError,
+  ValidationError,
+  type EventBusMiddleware,
+  type EventCodec,
+  type Logger,
+  type RetryStrategy,
+} from '@herald/core';
+
+/**
+ * Which broker is on the other end: it decides the address scheme and the
+ * capabilities. Only `rabbitmq` (RabbitMQ 3.x with its `rabbitmq_amqp1_0`
+ * plugin) is implemented and proven so far; see the README for why the others
+ * are refused.
+ */
+export type AmqpBroker = 'rabbitmq' | 'activemq' | 'generic';
+
+/** The connection as fields instead of a URL. */
+export interface AmqpConnectionOptions {
+  /** `amqps` for TLS. Default `amqp`. */
+  protocol?: 'amqp' | 'amqps';
+  host?: string;
+  /** Default 5672 (`amqp`) or 5671 (`amqps`). */
+  port?: number;
+  username?: string;
+  password?: string;
+  /** RabbitMQ virtual host, sent as `vhost:<name>` in the open frame's hostname. Default: the broker's default. */
+  vhost?: string;
+}
+
+export interface AmqpEventBusOptions extends AmqpConnectionOptions {
+  /** `amqp://user:pass@host:5672/vhost` or `amqps://…`. Give this or the connection fields. */
+  url?: string;
+  /** Default `rabbitmq`. */
+  broker?: AmqpBroker;
+  /** Prefix of every routing key and queue the bus uses. Default `herald.`. */
+  prefix?: string;
+  /**
+   * RabbitMQ: the topic exchange events go through. AMQP 1.0 cannot declare
+   * exchanges on RabbitMQ 3.x, so it must exist; default `amq.topic` (always there).
+   */
+  exchange?: string;
+  /** Retry strategy for handlers that bring none. */
+  retry?: RetryStrategy;
+  middleware?: EventBusMiddleware[];
+  logger?: Logger;
+  codec?: EventCodec;
+  /** Default concurrency (= link credit) of subscriptions that give none. Default 1. */
+  concurrency?: number;
+  /** A publish without the broker's outcome within this bound rejects with PublishError. Default 5,000. */
+  publishTimeoutMs?: number;
+  /** Bound on opening the connection (TCP, SASL, open). Default 5,000. */
+  connectTimeoutMs?: number;
+  /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000. */
+  closeTimeoutMs?: number;
+  /** Backoff between reconnection attempts. Default 100 ms doubling to 5,000 ms, with jitter. */
+  reconnect?: { initialDelayMs?: number; maxDelayMs?: number };
+  /** Shown as the connection's container id on the broker; default `herald-<prefix><random>`. */
+  containerId?: string;
+}
+
+export interface ResolvedEndpoint {
+  protocol: 'amqp' | 'amqps';
+  host: string;
+  port: number;
+  username: string | undefined;
+  password: string | undefined;
+  vhost: string | undefined;
+  /** `amqp://host:port/vhost`: safe to log. */
+  display: string;
+}
+
+export interface ResolvedOptions {
+  endpoint: ResolvedEndpoint;
+  broker: 'rabbitmq';
+  prefix: string;
+  exchange: string;
+  concurrency: number | undefined;
+  publishTimeoutMs: number;
+  connectTimeoutMs: number;
+  closeTimeoutMs: number;
+  reconnect: { initialDelayMs: number; maxDelayMs: number };
+  containerId: string | undefined;
+}
+
+const NAME = /^[A-Za-z0-9_.:-]*$/;
+
+export function resolveOptions(options: AmqpEventBusOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+  const broker = options.broker ?? 'rabbitmq';
+  if (broker === 'activemq' || broker === 'generic') {
+    throw new UnsupportedError(
+      'broker',
+      `broker "${broker}" is not supported yet: @herald/amqp is proven on RabbitMQ's AMQP 1.0 plugin only (see the README)`,
+    );
+  }
+  if (broker !== 'rabbitmq') throw new ValidationError('broker', 'must be "rabbitmq", "activemq" or "generic"');
+  const prefix = options.prefix ?? 'herald.';
+  if (typeof prefix !== 'string' || !NAME.test(prefix) || prefix.length > 100) {
+    throw new ValidationError('prefix', 'must be at most 100 letters, digits, ".", "_", ":" or "-"');
+  }
+  if (prefix.length > 0 && !prefix.endsWith('.')) {
+    // The prefix is the first word(s) of every routing key: `*` and `#` must still see whole words.
+    throw new ValidationError('prefix', 'must be empty or end with "."');
+  }
+  const exchange = options.exchange ?? 'amq.topic';
+  if (typeof exchange !== 'string' || exchange.length === 0 || !NAME.test(exchange) || exchange.length > 200) {
+    throw new ValidationError('exchange', 'must be 1–200 letters, digits, ".", "_", ":" or "-"');
+  }
+  if (options.concurrency !== undefined) positiveInt(options.concurrency, 'concurrency', 65_535);
+  if (options.containerId !== undefined && (typeof options.containerId !== 'string' || options.containerId.length === 0)) {
+    throw new ValidationError('containerId', 'must be a non-empty string');
+  }
+  return {
+    endpoint: resolveEndpoint(options),
+    broker,
+    prefix,
+    exchange,
+    concurrency: options.concurrency,
+    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
+    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    reconnect: {
+      initialDelayMs: positiveInt(options.reconnect?.initialDelayMs ?? 100, 'reconnect.initialDelayMs'),
+      maxDelayMs: positiveInt(options.reconnect?.maxDelayMs ?? 5_000, 'reconnect.maxDelayMs'),
+    },
+    containerId: options.containerId,
+  };
+}
+
+function resolveEndpoint(options: AmqpEventBusOptions): ResolvedEndpoint {
+  const fields = options.url === undefined ? options : { ...options, ...parseUrl(options.url) };
+  if (options.url !== undefined && (options.host !== undefined || options.port !== undefined)) {
+    throw new ValidationError('url', 'give either url or host/port, not both');
+  }
+  const protocol = fields.protocol ?? 'amqp';
+  if (protocol !== 'amqp' && protocol !== 'amqps') throw new ValidationError('protocol', 'must be "amqp" or "amqps"');
+  const host = fields.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0) throw new ValidationError('host', 'must be a non-empty string');
+  const port = positiveInt(fields.port ?? (protocol === 'amqps' ? 5671 : 5672), 'port', 65_535);
+  for (const key of ['username', 'password', 'vhost'] as const) {
+    const v = fields[key];
+    if (v !== undefined && typeof v !== 'string') throw new ValidationError(key, 'must be a string');
+  }
+  const vhost = fields.vhost === '' ? undefined : fields.vhost;
+  const display = `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(vhost ?? '')}`;
+  return { protocol, host, port, username: fields.username, password: fields.password, vhost, display };
+}
+
+/** Parses `amqp(s)://user:pass@host:port/vhost` without ever echoing it (it may hold a password). */
+function parseUrl(url: string): AmqpConnectionOptions {
+  const bad = () => new ValidationError('url', 'must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
+  if (typeof url !== 'string') throw bad();
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad();
+  }
+  const protocol = u.protocol.slice(0, -1);
+  if ((protocol !== 'amqp' && protocol !== 'amqps') || u.hostname.length === 0) throw bad();
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw bad();
+    }
+  };
+  const out: AmqpConnectionOptions = { protocol, host: u.hostname.replace(/^\[|\]$/g, '') };
+  if (u.port) out.port = Number(u.port);
+  if (u.username || u.password) {
+    out.username = decode(u.username);
+    out.password = decode(u.password);
+  }
+  const path = u.pathname.startsWith('/') ? u.pathname.slice(1) : u.pathname;
+  if (path.length > 0) out.vhost = decode(path);
+  return out;
+}
+
+function positiveInt(value: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError(field, max === Number.MAX_SAFE_INTEGER ? 'must be an integer ≥ 1' : `must be an integer from 1 to ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,3 @@
+import { heraldTsup } from '../../tooling/tsup.base';
+
+export default heraldTsup();
