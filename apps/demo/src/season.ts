@@ -136,7 +136,7 @@ export async function runSeason(app: Gamifier, options: SeasonOptions = {}): Pro
       accepted: c.awards.accepted + c.redemptions.accepted,
       rejected: c.awards.rejected + c.redemptions.rejected,
       events: activity.delivered,
-      stored: app.savedCount,
+      stored: app.savedCount + legacy, // last season's seeded events go through the outbox too
       relayed: app.relay.publishedCount,
     });
   };
