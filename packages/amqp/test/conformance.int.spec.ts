@@ -1,6 +1,9 @@
 import type { EventBus } from '@herald/core';
+import { RedisInbox } from '@herald/redis-store';
 import { describeEventBusConformance } from '@herald/testing';
+import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { redisInboxFactory } from '../../../tooling/test-support/redis-inbox.js';
 import type { AmqpEventBus } from '../src/index.js';
 import { BusFactory, RawSender } from './helpers.js';
 
@@ -16,9 +19,15 @@ afterAll(async () => {
   await buses.cleanup();
 }, 120_000);
 
+// The idempotent-consumer case also runs with a Redis inbox (the shared Redis of the other suites).
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 describeEventBusConformance({
   name: 'AmqpEventBus (RabbitMQ AMQP 1.0)',
   create: () => buses.create('conf', { publishTimeoutMs: 5_000, closeTimeoutMs: 10_000 }),
+  inboxes: {
+    RedisInbox: redisInboxFactory((prefix) => new RedisInbox({ redis: REDIS_URL, prefix }), () => new Redis(REDIS_URL), 'amqp'),
+  },
   injectRaw: async (bus: EventBus, type: string, bytes: Uint8Array | string) => {
     await raw.send((bus as AmqpEventBus).prefix + type, bytes);
   },

@@ -1,6 +1,9 @@
 import type { EventBus } from '@herald/core';
+import { RedisInbox } from '@herald/redis-store';
 import { describeEventBusConformance } from '@herald/testing';
+import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { redisInboxFactory } from '../../../tooling/test-support/redis-inbox.js';
 import type { RabbitMQEventBus } from '../src/index.js';
 import { BusFactory, closeConnectionsNamed, rawInjector } from './helpers.js';
 
@@ -12,10 +15,16 @@ import { BusFactory, closeConnectionsNamed, rawInjector } from './helpers.js';
 const buses = new BusFactory();
 afterAll(() => buses.cleanup(), 120_000);
 
+// The idempotent-consumer case also runs with a Redis inbox (the shared Redis of the other suites).
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 describeEventBusConformance({
   name: 'RabbitMQEventBus',
   create: () => buses.create('conf', { publishTimeoutMs: 5_000, closeTimeoutMs: 10_000 }),
   capabilities: { persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true },
+  inboxes: {
+    RedisInbox: redisInboxFactory((prefix) => new RedisInbox({ redis: REDIS_URL, prefix }), () => new Redis(REDIS_URL), 'rabbitmq'),
+  },
   injectRaw: rawInjector(),
   faults: {
     killConnections: async (bus: EventBus) => {

@@ -1,7 +1,9 @@
 import type { EventBus } from '@herald/core';
+import { RedisInbox } from '@herald/redis-store';
 import { describeEventBusConformance } from '@herald/testing';
 import { afterAll } from 'vitest';
 import { RedisPubSubEventBus } from '../src/index.js';
+import { redisInboxFactory } from '../../../tooling/test-support/redis-inbox.js';
 import { adminClient, deleteKeys, killClients, REDIS_URL, unique } from './support/redis.js';
 
 // The conformance suite against the real Redis, with every malformed-message
@@ -19,6 +21,9 @@ describeEventBusConformance({
     names.set(bus, n);
     prefixes.push(n.prefix);
     return bus;
+  },
+  inboxes: {
+    RedisInbox: redisInboxFactory((prefix) => new RedisInbox({ redis: REDIS_URL, prefix }), adminClient, 'pubsub'),
   },
   injectRaw: async (bus, type, raw) => {
     await admin.publish(`${names.get(bus)!.prefix}${type}`, typeof raw === 'string' ? raw : Buffer.from(raw));

@@ -1,7 +1,9 @@
 import type { EventBus } from '@herald/core';
+import { RedisInbox } from '@herald/redis-store';
 import { describeEventBusConformance } from '@herald/testing';
 import { afterAll } from 'vitest';
 import { RedisStreamsEventBus } from '../src/index.js';
+import { redisInboxFactory } from '../../../tooling/test-support/redis-inbox.js';
 import { adminClient, deleteKeys, killClients, REDIS_URL, unique } from './support/redis.js';
 
 // The conformance suite against the real Redis: consumer groups, dead letters, every
@@ -19,6 +21,9 @@ describeEventBusConformance({
     names.set(bus, n);
     prefixes.push(n.prefix);
     return bus;
+  },
+  inboxes: {
+    RedisInbox: redisInboxFactory((prefix) => new RedisInbox({ redis: REDIS_URL, prefix }), adminClient, 'streams'),
   },
   injectRaw: async (bus: EventBus, _type, raw) => {
     const streams = (bus as RedisStreamsEventBus).streams;

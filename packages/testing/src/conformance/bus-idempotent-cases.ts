@@ -1,4 +1,4 @@
-import { idempotent, InMemoryInbox } from '@herald/core';
+import { idempotent, InMemoryInbox, type InboxStore } from '@herald/core';
 import { describe, expect, it } from 'vitest';
 import { Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
@@ -6,27 +6,36 @@ import type { BusSuite } from './bus-suite.js';
 /** Idempotent consumers on this transport. Capabilities: none. */
 export function registerIdempotentCases(s: BusSuite): void {
   describe('idempotent consumers', () => {
-    it(
-      'the same event delivered twice is handled once by an idempotent handler',
-      async () => {
+    const inboxes: Array<[string, () => InboxStore]> = [
+      ['InMemoryInbox', () => new InMemoryInbox()],
+      ...Object.entries(s.inboxes),
+    ];
+    it.each(inboxes)(
+      'the same event delivered twice is handled once by an idempotent handler (%s)',
+      async (_name, createInbox) => {
         // Given a subscriber that records every delivery, then runs an idempotent handler
         const bus = await s.bus();
         const handled = new Inbox();
-        const once = idempotent(handled.handle, { store: new InMemoryInbox(), scope: 'conformance' });
-        const deliveries = new Inbox(once);
-        await bus.subscribe('conformance.inbox.*', deliveries.handle);
+        const store = createInbox();
+        try {
+          const once = idempotent(handled.handle, { store, scope: 'conformance' });
+          const deliveries = new Inbox(once);
+          await bus.subscribe('conformance.inbox.*', deliveries.handle);
 
-        // When one event is published twice (a redelivery), then another one
-        const event = testEvent('conformance.inbox.done', { n: 1 });
-        const other = testEvent('conformance.inbox.done', { n: 2 });
-        await bus.publish(event);
-        await bus.publish(event);
-        await bus.publish(other);
+          // When one event is published twice (a redelivery), then another one
+          const event = testEvent('conformance.inbox.done', { n: 1 });
+          const other = testEvent('conformance.inbox.done', { n: 2 });
+          await bus.publish(event);
+          await bus.publish(event);
+          await bus.publish(other);
 
-        // Then both deliveries arrived, and the handler ran once per event
-        await s.until(() => deliveries.count(event.id) === 2 && handled.has(other.id), 'both deliveries and the other event');
-        expect(handled.count(event.id)).toBe(1);
-        expect(handled.count(other.id)).toBe(1);
+          // Then both deliveries arrived, and the handler ran once per event
+          await s.until(() => deliveries.count(event.id) === 2 && handled.has(other.id), 'both deliveries and the other event');
+          expect(handled.count(event.id)).toBe(1);
+          expect(handled.count(other.id)).toBe(1);
+        } finally {
+          await (store as { close?: () => Promise<void> }).close?.();
+        }
       },
       s.caseTimeoutMs,
     );

@@ -1,4 +1,4 @@
-import type { EventBus, TransportCapabilities } from '@herald/core';
+import type { EventBus, InboxStore, TransportCapabilities } from '@herald/core';
 
 export interface EventBusConformanceOptions {
   name: string;
@@ -12,6 +12,11 @@ export interface EventBusConformanceOptions {
   faults?: { killConnections?: (bus: EventBus) => Promise<void>; restartServer?: () => Promise<void> };
   /** Bound for every wait in the suite. Default 10 s. */
   timeoutMs?: number;
+  /**
+   * Inboxes the idempotent-consumer case also runs with, beside core's `InMemoryInbox` (e.g. a
+   * `RedisInbox` under a unique prefix). Each is created per case and closed after it when it has `close`.
+   */
+  inboxes?: Record<string, () => InboxStore & { close?: () => Promise<void> }>;
   /** Scale for the bulk cases (10,000 publishes); e.g. 0.2 on slow transports. Default 1. */
   scale?: number;
 }

@@ -20,6 +20,7 @@ export class BusSuite {
   readonly caseTimeoutMs: number;
   readonly injectRaw: EventBusConformanceOptions['injectRaw'];
   readonly faults: EventBusConformanceOptions['faults'];
+  readonly inboxes: NonNullable<EventBusConformanceOptions['inboxes']>;
   private readonly create: EventBusConformanceOptions['create'];
   private readonly overrides: Partial<TransportCapabilities>;
   private buses: EventBus[] = [];
@@ -32,6 +33,7 @@ export class BusSuite {
     this.caseTimeoutMs = this.timeoutMs * 3;
     this.injectRaw = options.injectRaw;
     this.faults = options.faults;
+    this.inboxes = options.inboxes ?? {};
     this.create = options.create;
     this.overrides = options.capabilities ?? {};
   }
