@@ -71,6 +71,8 @@ export class SubscriptionConsumer {
   private stopped = false;
   private readonly abort = new AbortController();
   private idleWaiters: Array<() => void> = [];
+  /** Undecodable messages whose dead letter awaits the broker's confirm (they hold no handler slot). */
+  private readonly quarantined = new Set<Promise<void>>();
   private readonly deadChannels = new WeakSet<Channel>();
   private restartTimer: NodeJS.Timeout | undefined;
   private restartDelay = RESTART_MIN_MS;
@@ -239,8 +241,13 @@ export class SubscriptionConsumer {
     const { pattern, group } = this.target.subscription;
     const decoded = pipeline.decode(msg.content, { pattern, group });
     if (decoded.deadLetter !== undefined) {
-      // Undecodable: straight to the dead-letter queue, never redelivered.
-      this.reroute(d, deadLetters.add(decoded.deadLetter, { content: msg.content, properties: msg.properties, queue: this.queue }));
+      // Undecodable: straight to the dead-letter queue, never redelivered. It reaches no handler,
+      // so it gives its handler slot back at once: its dead letter is a persistent message in a
+      // durable queue, which the broker confirms only once it is on disk (seconds under heavy
+      // I/O), and the sound events behind it must not wait for that. It stays unacked (within
+      // the prefetch window) until the copy is confirmed.
+      this.finished();
+      this.quarantine(d, deadLetters.add(decoded.deadLetter, { content: msg.content, properties: msg.properties, queue: this.queue }));
       return;
     }
     const event = decoded.event;
@@ -301,6 +308,22 @@ export class SubscriptionConsumer {
     );
   }
 
+  /** Acks an undecodable message once its dead letter is confirmed; gives it back to the queue if that fails. */
+  private quarantine(d: Delivery, stored: Promise<void>): void {
+    const settled = stored.then(
+      () => this.settle(d, true),
+      (error: unknown) => {
+        this.deps.logger.warn(
+          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.redactor.error(error).message },
+          'undecodable message could not be dead-lettered; returning it to the queue',
+        );
+        return sleep(REQUEUE_PAUSE_MS).then(() => this.settle(d, false));
+      },
+    );
+    this.quarantined.add(settled);
+    void settled.finally(() => this.quarantined.delete(settled));
+  }
+
   private finished(): void {
     this.inFlight--;
     if (this.inFlight === 0 && this.idleWaiters.length > 0) {
@@ -328,6 +351,8 @@ export class SubscriptionConsumer {
     if (ch && tag && !this.deadChannels.has(ch)) await settleWithin(ch.cancel(tag));
     this.buffer.drain();
     await this.whenIdle();
+    // Bounded by the publish timeout of each dead letter; what is not acked by then goes back to the queue.
+    if (this.quarantined.size > 0) await Promise.allSettled([...this.quarantined]);
     await this.deadLetterWaitingRetries();
     this.acks?.flush();
     this.channel = undefined;
