@@ -132,9 +132,16 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
   });
 
   it('closes within closeTimeoutMs + CLOSE_OVERRUN_MS whatever the backlog; what could not be dead-lettered is counted in one line', async () => {
-    // Given a stuck subscription holding 20,000 buffered events, room for all of them in the dead letters, closeTimeoutMs 1,000
+    // Given a stuck subscription holding 20,000 buffered events, room for all of them in the dead letters, closeTimeoutMs 1,000,
+    // and Redis behind a link that adds 150 ms to every command (so writing them all takes longer than the timeout)
     const closeTimeoutMs = 1_000;
-    const { bus, logger } = makeBus('close-backlog', { highWaterMark: 50_000, maxDeadLetters: 20_000, closeTimeoutMs });
+    const proxy = await startProxy();
+    const { bus, logger } = makeBus('close-backlog', {
+      redis: `redis://${proxy.address}`,
+      highWaterMark: 50_000,
+      maxDeadLetters: 20_000,
+      closeTimeoutMs,
+    });
     let handled = 0;
     await bus.subscribe('bl.e', async (_e, ctx) => {
       await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
@@ -149,6 +156,7 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
     // Pub/sub keeps order: once the marker is in, so is the whole backlog
     await bus.publish(event('bl.marker', 0));
     await until(() => marked, 'the marker after the backlog', 30_000);
+    proxy.delayMs = 150;
 
     // When the bus closes
     const startedAt = performance.now();
@@ -157,6 +165,7 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
 
     // Then close() honours its timeout: the bound is the requirement (1,500 ms of slack for a loaded machine)
     expect(tookMs).toBeLessThan(closeTimeoutMs + CLOSE_OVERRUN_MS + 1_500);
+    proxy.delayMs = 0;
     // And every event is handled (the one the stuck handler held, aborted), a dead letter, or counted as lost
     const written = (await bus.deadLetters.list()).length;
     const lost = bus.deadLettersLostOnClose;
