@@ -17,7 +17,7 @@ export interface DeliveryQueuesOptions {
    * `false` means the record was not stored (already counted by the store);
    * during `close` the store must settle by the close deadline.
    */
-  deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void | boolean>;
+  deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<unknown>;
   /** Buffered events per queue at which `push` reports the queue as full. */
   highWaterMark: number;
   /**
@@ -125,7 +125,7 @@ export function closeReserveMs(closeTimeoutMs: number): number {
 export class DeliveryQueues {
   private readonly pipeline: DispatchPipeline;
   private readonly logger: Logger;
-  private readonly deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void | boolean>;
+  private readonly deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<unknown>;
   private readonly highWaterMark: number;
   private readonly closeTimeoutMs: number;
   private readonly shedding: boolean;
@@ -423,7 +423,7 @@ export class DeliveryQueues {
     }
   }
 
-  private finishAfter(work: Promise<void | boolean>, queue: DeliveryQueue, member: Member, event: BaseEvent): void {
+  private finishAfter(work: Promise<unknown>, queue: DeliveryQueue, member: Member, event: BaseEvent): void {
     work.then(
       (stored) => {
         if (stored === false && this.closing) this.lostAtClose(event);
