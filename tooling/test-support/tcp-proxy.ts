@@ -3,7 +3,7 @@ import net from 'node:net';
 /**
  * A TCP proxy on 127.0.0.1 in front of a server (Redis, RabbitMQ) that a test controls: it can
  * refuse new connections (`stop`, then `start` again on the same port), drop every open one
- * (`dropAll`), or accept and forward nothing (`blackhole`) — faults for this test's
+ * (`dropAll`), forward late (`delayMs`), or accept and forward nothing (`blackhole`) — faults for this test's
  * connections only, without touching the server other tests share.
  */
 export class TcpProxy {
@@ -50,6 +50,12 @@ export class TcpProxy {
   /** Sees every chunk a client sent that the blackhole swallowed (what the client tried to send). */
   onSwallowed: ((data: Buffer) => void) | undefined;
 
+  /**
+   * Delay, in ms, added to every chunk a client sends (order kept): a slow server or link, for
+   * code that must hold a deadline whatever the server's speed. 0 (default) forwards at once.
+   */
+  delayMs = 0;
+
   /** From now on (until `blackhole(false)`) bytes are swallowed both ways: the server looks hung. */
   blackhole(on = true): void {
     this.blackholed = on;
@@ -70,8 +76,10 @@ export class TcpProxy {
       this.sockets.delete(upstream);
     };
     client.on('data', (d: Buffer) => {
-      if (!this.blackholed) upstream.write(d);
-      else this.onSwallowed?.(d);
+      if (this.blackholed) this.onSwallowed?.(d);
+      // Timers of one duration fire in the order they were set: chunks stay in order.
+      else if (this.delayMs > 0) setTimeout(() => upstream.writable && upstream.write(d), this.delayMs);
+      else upstream.write(d);
     });
     upstream.on('data', (d) => {
       if (!this.blackholed) client.write(d);

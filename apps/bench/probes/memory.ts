@@ -115,7 +115,11 @@ if (mode.startsWith('redis')) {
     const t0 = performance.now();
     const linesBefore = logger.lines;
     await bus.close();
-    console.log(`close() took ${((performance.now() - t0) / 1000).toFixed(1)} s, ${logger.lines - linesBefore} warn/error log lines`);
+    // deadLettersLostOnClose: buffered events close() could not dead-letter by closeTimeoutMs (absent on older builds).
+    const lost = (bus as { deadLettersLostOnClose?: number }).deadLettersLostOnClose;
+    console.log(
+      `close() took ${((performance.now() - t0) / 1000).toFixed(2)} s, ${logger.lines - linesBefore} warn/error log lines, lost on close: ${lost ?? 'n/a'}`,
+    );
   }
   await bus.deadLetters.purge().catch(() => undefined);
   console.log(`log lines (warn/error): ${logger.lines}`);

@@ -31,7 +31,13 @@ export { createDeadLetters, InMemoryDeadLetterStore, type DeadLetterStore } from
 export { ConnectionStateEmitter } from './bus/connection-state.js';
 export { Deque } from './bus/deque.js';
 export { PublishWindow } from './bus/publish-window.js';
-export { DeliveryQueues, DeliveryQueue, type DeliveryQueuesOptions } from './bus/delivery-queues.js';
+export {
+  CLOSE_OVERRUN_MS,
+  closeReserveMs,
+  DeliveryQueues,
+  DeliveryQueue,
+  type DeliveryQueuesOptions,
+} from './bus/delivery-queues.js';
 export { InMemoryEventBus, type InMemoryEventBusOptions } from './bus/in-memory-event-bus.js';
 export type * from './store/types.js';
 export {

@@ -6,7 +6,8 @@ export const DEAD_LETTER_BATCH = 500;
 
 interface Queued {
   readonly record: DeadLetterRecord;
-  readonly resolve: () => void;
+  /** true once written (or evicted by the cap); false when the write failed or was given up at the close deadline. */
+  readonly resolve: (stored: boolean) => void;
 }
 
 /**
@@ -16,14 +17,20 @@ interface Queued {
  * records instead of one EVAL each. At most `max` records wait (the Redis
  * list keeps only the newest `max` anyway): older waiting ones are dropped
  * without being written. Failures and drops are logged once per flush, never
- * per record. `add` never rejects: a record that cannot be stored is lost,
- * and said so in that log line.
+ * per record. `add` never rejects: it resolves false for a record that could
+ * not be stored. After `giveUpAt(deadline)` (close), no batch starts that is
+ * not expected to end by the deadline: the rest resolve false at once, and
+ * the bus's close reports them in its one summary line.
  */
 export class DeadLetterBatcher {
   private queued: Queued[] = [];
   private scheduled = false;
   private flushing: Promise<void> | undefined;
   private dropped = 0;
+  /** `performance.now()` time past which no batch starts (close); none before close. */
+  private deadline = Number.POSITIVE_INFINITY;
+  /** How long the last batch took: a batch starts only if one more of these still ends by the deadline. */
+  private lastBatchMs = 0;
 
   constructor(
     private readonly store: RedisDeadLetterStore,
@@ -32,8 +39,8 @@ export class DeadLetterBatcher {
     private readonly redactor: Redactor,
   ) {}
 
-  add(record: DeadLetterRecord): Promise<void> {
-    return new Promise<void>((resolve) => {
+  add(record: DeadLetterRecord): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       this.queued.push({ record, resolve });
       if (this.queued.length > this.max * 2) this.dropOldest();
       if (!this.scheduled) {
@@ -41,6 +48,11 @@ export class DeadLetterBatcher {
         setImmediate(() => void this.flush());
       }
     });
+  }
+
+  /** From now on, records that cannot be written by `deadline` (a `performance.now()` time) are given up. */
+  giveUpAt(deadline: number): void {
+    this.deadline = deadline;
   }
 
   /** Resolves once everything handed over so far is written (or given up). */
@@ -54,7 +66,8 @@ export class DeadLetterBatcher {
     const over = this.queued.length - this.max;
     const gone = this.queued.splice(0, over);
     this.dropped += gone.length;
-    for (const q of gone) q.resolve();
+    // Dead-lettered and at once evicted by the cap, as the list's own trim would: not "lost" (logged as dropped).
+    for (const q of gone) q.resolve(true);
   }
 
   private flush(): Promise<void> {
@@ -76,14 +89,23 @@ export class DeadLetterBatcher {
     let evicted = 0;
     let firstError: string | undefined;
     while (this.queued.length > 0) {
+      const startedAt = performance.now();
+      if (startedAt + this.lastBatchMs > this.deadline) {
+        // Close deadline: not written, and not logged here (close counts them in its summary line).
+        for (const q of this.queued.splice(0)) q.resolve(false);
+        break;
+      }
       const batch = this.queued.splice(0, DEAD_LETTER_BATCH);
+      let stored = true;
       try {
         evicted += await this.store.addMany(batch.map((q) => q.record));
       } catch (error) {
+        stored = false;
         lost += batch.length;
         firstError ??= this.redactor.text(toError(error).message);
       }
-      for (const q of batch) q.resolve();
+      this.lastBatchMs = performance.now() - startedAt;
+      for (const q of batch) q.resolve(stored);
     }
     const dropped = this.dropped + evicted;
     this.dropped = 0;

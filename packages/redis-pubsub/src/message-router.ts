@@ -23,7 +23,7 @@ export interface MessageRouterOptions {
   prefix: string;
   pipeline: DispatchPipeline;
   deliveries: DeliveryQueues;
-  deadLetter: (record: DeadLetterRecord) => Promise<void>;
+  deadLetter: (record: DeadLetterRecord) => Promise<unknown>;
   logger: Logger;
 }
 

@@ -265,6 +265,14 @@ export class RedisPubSubEventBus implements EventBus {
     return this.closing;
   }
 
+  /**
+   * Buffered events that `close()` could not dead-letter before closeTimeoutMs
+   * (lost; also reported in one error log line). 0 until close, and when none.
+   */
+  get deadLettersLostOnClose(): number {
+    return this.deliveries.lostOnClose;
+  }
+
   // ---- internals ----------------------------------------------------------------
 
   /** PUBLISH within maxPublishesInFlight; resolves with how many subscribers received it. */
@@ -334,7 +342,7 @@ export class RedisPubSubEventBus implements EventBus {
   }
 
   /** Stores a dead letter, batched with others of the same moment; never rejects (failures are logged per batch). */
-  private readonly storeDeadLetter = (record: DeadLetterRecord): Promise<void> => this.deadLetterWriter.add(record);
+  private readonly storeDeadLetter = (record: DeadLetterRecord): Promise<boolean> => this.deadLetterWriter.add(record);
 
   private onConnectionState(): void {
     if (this.closing) return;
@@ -353,11 +361,14 @@ export class RedisPubSubEventBus implements EventBus {
    */
   private async shutdown(): Promise<void> {
     const { publishTimeoutMs } = this.options;
+    // One deadline for the whole close: draining, aborting handlers, dead-lettering what never ran.
+    const deadline = performance.now() + this.options.closeTimeoutMs;
+    this.deadLetterWriter.giveUpAt(deadline);
     await this.window.whenEmpty();
     await this.commands.whenIdle();
     await this.subscriber.flush(publishTimeoutMs);
     await this.subscriber.close(publishTimeoutMs);
-    const queues = await this.deliveries.close();
+    const queues = await this.deliveries.close(deadline);
     for (const route of this.routes.values()) this.router.remove(route);
     this.routes.clear();
     if (queues.length > 0) this.logger.debug({ transport: 'redis-pubsub', subscriptions: queues.length }, 'redis-pubsub: subscriptions closed');

@@ -13,9 +13,11 @@ export interface DeliveryQueuesOptions {
   /**
    * Stores a dead letter: attempts exhausted, a retry wait cut short with no
    * subscriber left to take the event, or an event still buffered at close.
-   * `queue` is where it failed, so a replay can go back there.
+   * `queue` is where it failed, so a replay can go back there. Resolving
+   * `false` means the record was not stored (already counted by the store);
+   * during `close` the store must settle by the close deadline.
    */
-  deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void>;
+  deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<unknown>;
   /** Buffered events per queue at which `push` reports the queue as full. */
   highWaterMark: number;
   /**
@@ -98,6 +100,22 @@ export class DeliveryQueue {
 const RESOLVED = Promise.resolve();
 
 /**
+ * How far past `closeTimeoutMs` a close may run: the dead-letter write under
+ * way at the deadline (one batch, never started unless it is expected to end
+ * by then) and the transport closing its sockets.
+ */
+export const CLOSE_OVERRUN_MS = 500;
+
+/**
+ * The end of `closeTimeoutMs` kept for aborted handlers to return and for the
+ * dead letters of what never ran to be written: a quarter, at most 1 s.
+ * Handlers get the rest before `ctx.signal` is aborted.
+ */
+export function closeReserveMs(closeTimeoutMs: number): number {
+  return Math.min(1_000, Math.floor(closeTimeoutMs / 4));
+}
+
+/**
  * In-process delivery shared by every transport that hands events to local
  * handlers: each subscription (or group) has a FIFO buffer drained by up to
  * `concurrency` handlers through the DispatchPipeline, retries wait in
@@ -107,7 +125,7 @@ const RESOLVED = Promise.resolve();
 export class DeliveryQueues {
   private readonly pipeline: DispatchPipeline;
   private readonly logger: Logger;
-  private readonly deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<void>;
+  private readonly deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<unknown>;
   private readonly highWaterMark: number;
   private readonly closeTimeoutMs: number;
   private readonly shedding: boolean;
@@ -117,6 +135,9 @@ export class DeliveryQueues {
   private shedLogTimer: ReturnType<typeof setTimeout> | undefined;
   /** Events shed (dead-lettered with OverflowError) since the queues were created. */
   shed = 0;
+  /** Buffered events that `close` could not dead-letter before its deadline: lost (logged in one line). */
+  lostOnClose = 0;
+  private closeSummarized = false;
   /** One error for every shed event: its stack says nothing per event, and capturing one costs. */
   private overflowError: OverflowError | undefined;
   private readonly queues = new Map<string, DeliveryQueue>();
@@ -248,30 +269,32 @@ export class DeliveryQueues {
   }
 
   /**
-   * Drains buffered events and pending work within the close timeout, stops
-   * every subscriber (handlers still running after the timeout are aborted
-   * through `ctx.signal`), and dead-letters what was never attempted. Returns
-   * the queues that were open, for the transport to tear down its routing.
+   * Drains buffered events and pending work, stops every subscriber (handlers
+   * still running are aborted through `ctx.signal`), and dead-letters what was
+   * never attempted, all by one deadline: `deadline` (a `performance.now()`
+   * time; default now + closeTimeoutMs). Handlers get until the deadline less
+   * `closeReserveMs`; the reserve is for aborted handlers to return and for the
+   * dead-letter writes. Records not stored by then are counted in
+   * `lostOnClose` and reported in one error line. Returns the queues that were
+   * open, for the transport to tear down its routing.
    */
-  async close(): Promise<DeliveryQueue[]> {
+  async close(deadline = performance.now() + this.closeTimeoutMs): Promise<DeliveryQueue[]> {
     this.closing = true;
-    // Drain: let buffered events and pending work finish, within the close timeout.
-    const deadline = performance.now() + this.closeTimeoutMs;
-    const idle = this.whenIdle();
-    const timer = new AbortController();
-    await Promise.race([idle, sleep(this.closeTimeoutMs, timer.signal)]);
-    timer.abort();
+    const handlersUntil = deadline - closeReserveMs(this.closeTimeoutMs);
+    // Drain: let buffered events and pending work finish, until the handlers' share of the deadline.
+    await raceUntil(this.whenIdle(), handlersUntil);
     const members = [...this.members.values()];
     this.members.clear();
     for (const { member } of members) member.closed = true;
-    // One close timeout in all: handlers still running get what is left of it, not a second one.
-    const left = Math.max(0, deadline - performance.now());
-    await Promise.all(members.map(({ member }) => this.stopTracked(member, left)));
+    // Handlers still running get what is left of their share, then the abort and a grace within the deadline.
+    const left = Math.max(0, handlersUntil - performance.now());
+    await Promise.all(members.map(({ member }) => this.stopTracked(member, left, deadline)));
     // Whatever is still buffered was never attempted: keep it as dead letters rather than lose it.
     // Handed to the store all at once (not one awaited write per event), so a
-    // store that batches writes can (one script per batch on Redis); one log line.
+    // store that batches writes can (one script per batch on Redis).
     const closedError = new BusClosedError('the bus closed before this event was delivered');
     const queues = [...this.queues.values()];
+    let stored = 0;
     const writes: Array<Promise<void>> = [];
     for (const queue of queues) {
       for (const d of queue.buffer.drain()) {
@@ -283,15 +306,32 @@ export class DeliveryQueues {
           pattern: queue.pattern,
           group: queue.group,
         });
-        writes.push(this.deadLetter(record, queue).catch((error: unknown) => this.unexpected(d.event, error)));
+        writes.push(
+          this.deadLetter(record, queue).then(
+            (ok) => {
+              if (ok !== false) stored++;
+            },
+            () => undefined, // counted as lost below, in the one summary line
+          ),
+        );
       }
       for (const w of queue.spaceWaiters) w();
     }
     this.queues.clear();
     if (writes.length > 0) {
-      this.logger.warn({ deadLettered: writes.length }, 'closed with events still buffered; they were dead-lettered');
-      await Promise.all(writes);
+      // The store settles by the deadline; the overrun bound only guards against one that does not.
+      await raceUntil(Promise.all(writes), deadline + CLOSE_OVERRUN_MS);
+      this.lostOnClose += writes.length - stored;
     }
+    if (this.lostOnClose > 0) {
+        this.logger.error(
+        { buffered: writes.length, deadLettered: stored, lost: this.lostOnClose, closeTimeoutMs: this.closeTimeoutMs },
+        `${this.lostOnClose} buffered events could not be dead-lettered before closeTimeoutMs; lost`,
+      );
+    } else if (writes.length > 0) {
+      this.logger.warn({ deadLettered: stored }, 'closed with events still buffered; they were dead-lettered');
+    }
+    this.closeSummarized = true;
     this.flushShedLog();
     return queues;
   }
@@ -383,9 +423,12 @@ export class DeliveryQueues {
     }
   }
 
-  private finishAfter(work: Promise<void>, queue: DeliveryQueue, member: Member, event: BaseEvent): void {
+  private finishAfter(work: Promise<unknown>, queue: DeliveryQueue, member: Member, event: BaseEvent): void {
     work.then(
-      () => this.finish(queue, member),
+      (stored) => {
+        if (stored === false && this.closing) this.lostAtClose(event);
+        this.finish(queue, member);
+      },
       (error: unknown) => {
         this.unexpected(event, error);
         this.finish(queue, member);
@@ -400,6 +443,18 @@ export class DeliveryQueues {
     if (member.inFlight === 0 && member.onIdle) member.onIdle();
     this.pump(queue);
     this.checkIdle();
+  }
+
+  /**
+   * A handler's dead letter that the store gave up at the close deadline: part
+   * of the close summary line, or (a handler that ignored its abort past the
+   * deadline) logged on its own once that line is out.
+   */
+  private lostAtClose(event: BaseEvent): void {
+    this.lostOnClose++;
+    if (this.closeSummarized) {
+      this.logger.error(eventLogFields(event), 'a dead letter could not be stored before closeTimeoutMs; lost');
+    }
   }
 
   private unexpected(event: BaseEvent, error: unknown): void {
@@ -444,9 +499,9 @@ export class DeliveryQueues {
   }
 
   /** stopMember, visible to `whenStopped` until it resolves. */
-  private stopTracked(member: Member, timeoutMs = this.closeTimeoutMs): Promise<void> {
+  private stopTracked(member: Member, timeoutMs = this.closeTimeoutMs, graceUntil?: number): Promise<void> {
     const id = member.subscription.id;
-    const stopped = this.stopMember(member, timeoutMs);
+    const stopped = this.stopMember(member, timeoutMs, graceUntil);
     this.stopping.set(id, stopped);
     void stopped.then(() => this.stopping.delete(id));
     return stopped;
@@ -454,9 +509,10 @@ export class DeliveryQueues {
 
   /**
    * Waits for a member's handlers: retry waits end now; handlers get `timeoutMs`
-   * (closeTimeoutMs, or what is left of it during close), then the abort signal.
+   * (closeTimeoutMs, or what is left of it during close), then the abort signal
+   * and up to 1 s (never past `graceUntil`, the close deadline) to return.
    */
-  private async stopMember(member: Member, timeoutMs = this.closeTimeoutMs): Promise<void> {
+  private async stopMember(member: Member, timeoutMs: number, graceUntil?: number): Promise<void> {
     member.stopRetries.abort();
     if (member.inFlight === 0) return;
     const idle = new Promise<void>((resolve) => {
@@ -475,9 +531,8 @@ export class DeliveryQueues {
     );
     member.abort.abort(new BusClosedError('handler aborted: close timeout elapsed'));
     // A moment for aborted handlers to return, without keeping the process alive once they have.
-    const grace = new AbortController();
-    await Promise.race([idle, sleep(1_000, grace.signal)]);
-    grace.abort();
+    const graceMs = graceUntil === undefined ? 1_000 : Math.min(1_000, graceUntil - performance.now());
+    await raceUntil(idle, performance.now() + graceMs);
   }
 
   private whenIdle(): Promise<void> {
@@ -491,4 +546,13 @@ export class DeliveryQueues {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/** Waits for `work` or until the `performance.now()` time `until`, whichever comes first; never keeps the process alive after. */
+async function raceUntil(work: Promise<unknown>, until: number): Promise<void> {
+  const ms = until - performance.now();
+  if (ms <= 0) return;
+  const timer = new AbortController();
+  await Promise.race([work, sleep(ms, timer.signal)]);
+  timer.abort();
 }

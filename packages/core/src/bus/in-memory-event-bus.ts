@@ -67,6 +67,7 @@ export class InMemoryEventBus implements EventBus {
   private readonly routes = new RouteTable<DeliveryQueue>();
   private readonly deliveries: DeliveryQueues;
   private readonly deadLetterStore: InMemoryDeadLetterStore;
+  private readonly maxDeadLetters: number;
   private readonly connection: ConnectionStateEmitter;
   private closing: Promise<void> | undefined;
   /** The queue each dead letter came from, so a replay goes back to the subscription that failed. */
@@ -77,9 +78,10 @@ export class InMemoryEventBus implements EventBus {
     this.logger = this.pipeline.logger;
     const highWaterMark = positiveInt(options.highWaterMark ?? 10_000, 'highWaterMark');
     const closeTimeoutMs = positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs');
+    this.maxDeadLetters = positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters');
     this.deadLetterStore = new InMemoryDeadLetterStore(
-      positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
-      (dropped) => this.logger.error({ deadLetterId: dropped.id }, 'dead-letter store full; oldest record dropped'),
+      this.maxDeadLetters,
+      () => this.countDroppedDeadLetter(),
     );
     this.deliveries = new DeliveryQueues({
       pipeline: this.pipeline,
@@ -144,6 +146,14 @@ export class InMemoryEventBus implements EventBus {
     return this.closing;
   }
 
+  /**
+   * Buffered events that `close()` could not dead-letter before closeTimeoutMs
+   * (lost; also reported in one error log line). 0 until close, and when none.
+   */
+  get deadLettersLostOnClose(): number {
+    return this.deliveries.lostOnClose;
+  }
+
   // ---- delivery -------------------------------------------------------------
 
   private route(event: BaseEvent): Promise<void> {
@@ -177,6 +187,22 @@ export class InMemoryEventBus implements EventBus {
       return;
     }
     this.deliveries.push(queue, event);
+  }
+
+  /** Dead letters dropped by the cap in this turn of the event loop: one log line for them (a close with a backlog drops thousands). */
+  private droppedDeadLetters = 0;
+
+  private countDroppedDeadLetter(): void {
+    if (this.droppedDeadLetters++ > 0) return;
+    setImmediate(() => {
+      const dropped = this.droppedDeadLetters;
+      this.droppedDeadLetters = 0;
+      try {
+        this.logger.error({ dropped, maxDeadLetters: this.maxDeadLetters }, 'dead-letter store full; oldest records dropped');
+      } catch {
+        // A throwing logger must not become an uncaught exception out of a timer.
+      }
+    });
   }
 
   // ---- teardown ---------------------------------------------------------------
