@@ -8,7 +8,8 @@ import type { Upcasters } from '../upcasting/upcasters.js';
  * Base for event-sourced aggregates. `version` counts every event applied,
  * committed or not; `changes` are the ones not yet saved. The repository saves
  * `changes` expecting `version - changes.length` — the version loaded — which is
- * the fix for the seed's off-by-one (it expected the version after the changes).
+ * what keeps a second save from conflicting: expecting the version after the
+ * changes instead would be off by one (see docs/design-notes.md, Aggregate versions).
  */
 export abstract class EventSourcedAggregate<E extends DomainEvent = DomainEvent> {
   readonly id: string;

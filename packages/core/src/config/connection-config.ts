@@ -1,7 +1,7 @@
 import { readBool, readInt, readSecret, readString, type Env } from './env.js';
 
 /**
- * Connection settings read from the seed's variables as plain objects, so
+ * Connection settings read from the REDIS_EVENT_STORE_* and RABBITMQ_* variables as plain objects, so
  * core stays free of client libraries; each transport turns them into its
  * client's options. Passwords are carried, never printed: `redactUrl` and
  * `createRedactor` (secrets.ts) give loggable forms.

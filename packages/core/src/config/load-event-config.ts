@@ -13,7 +13,7 @@ export interface EventConfig {
 }
 
 /**
- * Reads the seed's EVENT_* variables. Defaults: 3 attempts, 1000 ms
+ * Reads the EVENT_* variables (apps/demo/.env.example lists them). Defaults: 3 attempts, 1000 ms
  * exponential backoff capped at 30 s, dead letters and tracking on, in-memory
  * bus and store. A bad value throws ConfigError naming the variable.
  */

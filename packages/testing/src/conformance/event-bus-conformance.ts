@@ -19,7 +19,7 @@ export type { EventBusConformanceOptions } from './bus-options.js';
 
 /**
  * Registers the event-bus conformance suite with vitest: the behaviour
- * DESIGN.md's "Event bus" section promises, checked the same way on every
+ * every Herald event bus promises (docs/design-notes.md), checked the same way on every
  * transport. Cases that need a capability say so in their name
  * (`[consumerGroups]`, `[ordered]`, `[deadLetters]`) and are reported as
  * skipped on a transport that does not declare it; malformed-message cases need

@@ -21,7 +21,7 @@ export interface EventStoreConformanceOptions<S extends EventStore = EventStore>
 }
 
 /**
- * The behaviour DESIGN.md's "Event store" section promises, as one vitest suite
+ * The behaviour every Herald event store promises (docs/design-notes.md), as one vitest suite
  * that every store registers in its own package. Each case gets its own store
  * so cases never see each other's events and may assume an empty log.
  */
