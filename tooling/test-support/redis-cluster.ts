@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type ClientAdmin, killClients } from './redis-clients.js';
+import { type KeyClient, listKeys } from './redis-keys.js';
 
 const script = fileURLToPath(new URL('../scripts/redis-cluster.sh', import.meta.url));
 
@@ -47,4 +48,20 @@ export async function killClientsOnEveryNode(
     }
   }
   return killed;
+}
+
+/**
+ * Deletes every key under each prefix on every node of the local cluster (SCAN
+ * runs per node; one key per UNLINK, since keys of different slots cannot share
+ * one). `openNode` as for killClientsOnEveryNode.
+ */
+export async function deleteKeysOnEveryNode(openNode: (port: number) => KeyClient & { quit(): Promise<unknown> }, prefixes: readonly string[]): Promise<void> {
+  for (const { port } of CLUSTER_NODES) {
+    const node = openNode(port);
+    try {
+      for (const prefix of prefixes) for (const key of await listKeys(node, prefix)) await node.unlink(key);
+    } finally {
+      await node.quit();
+    }
+  }
 }

@@ -3,9 +3,8 @@ import { describeEventBusConformance } from '@herald/testing';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
-import { CLUSTER_NODES, killClientsOnEveryNode, masterOf, startCluster } from '../../../tooling/test-support/redis-cluster.js';
+import { CLUSTER_NODES, deleteKeysOnEveryNode, killClientsOnEveryNode, masterOf, startCluster } from '../../../tooling/test-support/redis-cluster.js';
 import { clientsNamed } from '../../../tooling/test-support/redis-clients.js';
-import { listKeys } from '../../../tooling/test-support/redis-keys.js';
 import { until } from '../../../tooling/test-support/wait.js';
 import { unique } from './support/redis.js';
 
@@ -24,12 +23,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  // SCAN runs per node on a Cluster; one key per UNLINK (keys of different slots cannot share one).
-  for (const { port } of CLUSTER_NODES) {
-    const node = nodeClient(port);
-    for (const prefix of prefixes) for (const key of await listKeys(node, prefix)) await node.unlink(key);
-    await node.quit();
-  }
+  await deleteKeysOnEveryNode(nodeClient, prefixes);
   await cluster.quit();
 });
 

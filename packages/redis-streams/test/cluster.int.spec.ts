@@ -3,8 +3,8 @@ import { describeEventBusConformance } from '@herald/testing';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStreamsEventBus } from '../src/index.js';
-import { clusterClient, CLUSTER_NODES, killClientsOnEveryNode, masterOf, nodeClient, startCluster } from './support/cluster.js';
-import { listKeys, unique, until } from './support/redis.js';
+import { clusterClient, deleteKeysOnEveryNode, killClientsOnEveryNode, masterOf, nodeClient, startCluster } from './support/cluster.js';
+import { unique, until } from './support/redis.js';
 
 // RedisStreamsEventBus on a local Redis Cluster of 3 masters (7001-7003), started by
 // this file when it is not up: the conformance suite with a user-owned ioredis
@@ -19,13 +19,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  // SCAN runs per node on a Cluster.
-  for (const { port } of CLUSTER_NODES) {
-    const node = nodeClient(port);
-    // One key per UNLINK: keys of different slots cannot share a command.
-    for (const prefix of prefixes) for (const key of await listKeys(node, prefix)) await node.unlink(key);
-    await node.quit();
-  }
+  await deleteKeysOnEveryNode(nodeClient, prefixes);
   await cluster.quit();
 });
 

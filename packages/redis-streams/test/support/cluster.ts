@@ -1,7 +1,7 @@
 import { Cluster, Redis } from 'ioredis';
 import { CLUSTER_NODES } from '../../../../tooling/test-support/redis-cluster.js';
 
-export { CLUSTER_NODES, killClientsOnEveryNode, masterOf, startCluster } from '../../../../tooling/test-support/redis-cluster.js';
+export { CLUSTER_NODES, deleteKeysOnEveryNode, killClientsOnEveryNode, masterOf, startCluster } from '../../../../tooling/test-support/redis-cluster.js';
 
 export function clusterClient(): Cluster {
   return new Cluster(CLUSTER_NODES, { redisOptions: { maxRetriesPerRequest: 3 } });
