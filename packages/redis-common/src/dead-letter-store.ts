@@ -1,8 +1,8 @@
 import type { DeadLetterRecord, DeadLetterStore, EventCodec, Logger } from '@herald/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-source.js';
 
 /** Runs a command on a live connection of the bus (bounded); the store does no connection handling. */
-export type RunCommand = <T>(command: (client: Redis) => Promise<T>) => Promise<T>;
+export type RunCommand = <T>(command: (client: RedisClient) => Promise<T>) => Promise<T>;
 
 /** The Redis keys of one bus's dead letters. */
 export function deadLetterKeys(prefix: string): { order: string; records: string } {

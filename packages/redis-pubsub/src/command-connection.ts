@@ -1,5 +1,5 @@
 import type { PublishWindow, Redactor } from '@herald/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@herald/redis-common';
 import type { ManagedConnection } from './managed-connection.js';
 
 /** Why a bounded command failed; the caller turns it into its own error (PublishError, …). */
@@ -8,7 +8,12 @@ export type CommandFailure = 'unavailable' | 'timeout' | 'lost' | 'rejected';
 /** Builds the caller's error; `context` is what the caller passed along with the command (e.g. the event). */
 export type MapError<C = undefined> = (error: Error, failure: CommandFailure, context: C) => Error;
 
-type Command<T> = (client: Redis) => Promise<T>;
+type Command<T> = (client: RedisClient) => Promise<T>;
+
+/** How a PUBLISH is sent: `client.publish` on a standalone server, through the route key on a Cluster. */
+export type PublishCommand = (client: RedisClient, channel: string, payload: string | Buffer) => Promise<number>;
+
+const plainPublish: PublishCommand = (client, channel, payload) => client.publish(channel, payload);
 
 /** One command from the moment it is asked for until it is settled. */
 class Entry {
@@ -58,11 +63,12 @@ export class CommandConnection {
     private readonly redactor: Redactor,
     /** maxPublishesInFlight: `publish` entries hold one slot each until they settle (the caller took it). */
     private readonly window?: PublishWindow,
+    private readonly sendPublish: PublishCommand = plainPublish,
   ) {
     connection.client.on('close', () => this.failSent());
   }
 
-  get client(): Redis {
+  get client(): RedisClient {
     return this.connection.client;
   }
 
@@ -92,7 +98,7 @@ export class CommandConnection {
         const entry = this.add(resolve as (value: unknown) => void, reject, mapError as MapError<unknown>, context, startedAt);
         entry.windowed = this.window !== undefined;
         this.connection.whenReady(this.timeoutMs).then(
-          () => this.send(entry, (client) => client.publish(channel, payload)),
+          () => this.send(entry, (client) => this.sendPublish(client, channel, payload)),
           (error: Error) => this.fail(entry, error, (error as { reason?: string }).reason === 'timeout' ? 'timeout' : 'unavailable'),
         );
       });
@@ -103,7 +109,7 @@ export class CommandConnection {
       entry.sent = true;
       let reply: Promise<number>;
       try {
-        reply = this.connection.client.publish(channel, payload);
+        reply = this.sendPublish(this.connection.client, channel, payload);
       } catch (error) {
         this.fail(entry, error as Error, 'rejected');
         return;

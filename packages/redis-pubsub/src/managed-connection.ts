@@ -1,12 +1,12 @@
 import { ConnectionError, type Logger, type Redactor } from '@herald/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@herald/redis-common';
 
 /** One connection's state as the bus sees it ('ready' = usable: for the subscriber, subscriptions restored). */
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'down' | 'reconnecting' | 'ended';
 
 export interface ManagedConnectionOptions {
   role: string;
-  client: Redis;
+  client: RedisClient;
   /** `host:port`, for messages. */
   target: string;
   logger: Logger;
@@ -51,7 +51,7 @@ const RESOLVED = Promise.resolve();
  * happen after a reconnection (resubscribing) is `onConnected`.
  */
 export class ManagedConnection {
-  readonly client: Redis;
+  readonly client: RedisClient;
   state: LinkState = 'idle';
   lastError: Error | undefined;
   private readonly options: ManagedConnectionOptions;
@@ -170,7 +170,9 @@ export class ManagedConnection {
         done = (await bounded(onConnected().then(() => true), setupTimeoutMs, false)) === true;
       } catch (error) {
         if (epoch !== this.epoch) return;
-        this.options.logger.warn(
+        // The Cluster subscriber re-aiming at its node is routine, not a problem.
+        const level = (error as Error)?.name === 'SubscriberMovedError' ? 'debug' : 'warn';
+        this.options.logger[level](
           { transport: 'redis-pubsub', connection: this.options.role, error: this.options.redactor.text(String((error as Error)?.message ?? error)) },
           'redis-pubsub: could not restore the connection state; reconnecting',
         );

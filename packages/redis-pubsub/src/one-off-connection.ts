@@ -1,5 +1,5 @@
 import { withTimeout, type Redactor } from '@herald/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@herald/redis-common';
 import { RedisConnectionError } from './managed-connection.js';
 import type { RedisClients } from './redis-clients.js';
 
@@ -12,7 +12,7 @@ export async function runOnOneOffConnection<T>(
   clients: RedisClients,
   redactor: Redactor,
   timeoutMs: number,
-  command: (client: Redis) => Promise<T>,
+  command: (client: RedisClient) => Promise<T>,
 ): Promise<T> {
   const client = clients.create('admin');
   client.on('error', () => {

@@ -26,14 +26,14 @@ import {
   type Subscription,
   type TransportCapabilities,
 } from '@herald/core';
-import type { Redis } from 'ioredis';
-import { CommandConnection, type CommandFailure } from './command-connection.js';
+import { CommandConnection, type CommandFailure, type PublishCommand } from './command-connection.js';
 import { ManagedConnection } from './managed-connection.js';
 import { busState, lastError } from './connection-status.js';
 import { DeadLetterBatcher } from './dead-letter-batcher.js';
-import { RedisDeadLetterStore } from '@herald/redis-common';
+import { RedisDeadLetterStore, type RedisClient } from '@herald/redis-common';
+import { aimAtSlotMaster, clusterHashTag, routeKey, warmRoute } from './cluster-route.js';
 import { publishError } from './errors.js';
-import { publishBatch } from './publish-batch.js';
+import { publishBatch, publishRouted } from './publish-batch.js';
 import { globsFor } from './globs.js';
 import { MessageRouter, type Route } from './message-router.js';
 import { runOnOneOffConnection } from './one-off-connection.js';
@@ -57,6 +57,9 @@ function eventPublishError(error: Error, failure: CommandFailure, event: BaseEve
  * Two connections per bus, duplicated from what the user passed: one for
  * PUBLISH and dead-letter commands, one subscriber connection shared by every
  * subscription. Events go to channel `<prefix><event.type>`.
+ *
+ * On a Redis Cluster (an ioredis `Cluster` as `redis`) it is classic pub/sub
+ * through one node: see cluster-route.ts.
  */
 export class RedisPubSubEventBus implements EventBus {
   readonly capabilities: TransportCapabilities = Object.freeze({
@@ -96,6 +99,8 @@ export class RedisPubSubEventBus implements EventBus {
   private readonly publishMiddleware: boolean;
   private closing: Promise<void> | undefined;
   private commandsClosed = false;
+  /** On a Cluster: the key whose master carries the bus's publishes and subscriber. */
+  private readonly route: string | undefined;
 
   constructor(options: RedisPubSubEventBusOptions) {
     this.options = resolveOptions(options);
@@ -107,6 +112,10 @@ export class RedisPubSubEventBus implements EventBus {
     this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
     this.clients = new RedisClients(this.options.redis, this.options.connectionName);
     const publisher = this.clients.create('publisher');
+    const route = this.clients.cluster ? routeKey(this.prefix) : undefined;
+    this.route = route;
+    const sendPublish: PublishCommand | undefined =
+      route === undefined ? undefined : (client, channel, payload) => publishRouted(client, route, channel, payload);
     this.redactor = createRedactor(secretsOf(publisher));
     const target = describeTarget(publisher);
     this.state = new ConnectionStateEmitter(this.logger, 'redis-pubsub', 'disconnected');
@@ -121,11 +130,13 @@ export class RedisPubSubEventBus implements EventBus {
         logger: this.logger,
         redactor: this.redactor,
         setupTimeoutMs: this.options.publishTimeoutMs,
+        onConnected: route === undefined ? undefined : () => warmRoute(publisher, route),
         onState,
       }),
       this.options.publishTimeoutMs,
       this.redactor,
       this.window,
+      sendPublish,
     );
     this.deliveries = new DeliveryQueues({
       pipeline: this.pipeline,
@@ -143,7 +154,8 @@ export class RedisPubSubEventBus implements EventBus {
       logger: this.logger,
     });
     this.subscriber = new SubscriberConnection({
-      client: this.clients.create('subscriber'),
+      client: this.clients.createSubscriber(),
+      beforeRestore: route === undefined ? undefined : (client) => aimAtSlotMaster(client, route),
       target,
       logger: this.logger,
       redactor: this.redactor,
@@ -152,7 +164,8 @@ export class RedisPubSubEventBus implements EventBus {
       onState,
     });
     this.store = new RedisDeadLetterStore(
-      this.prefix,
+      // A Cluster runs a script only on keys of one slot: the dead letters share the route's hash tag.
+      route === undefined ? this.prefix : clusterHashTag(this.prefix),
       (command) => this.runCommand(command),
       this.codec,
       this.logger,
@@ -211,7 +224,7 @@ export class RedisPubSubEventBus implements EventBus {
       await this.window.acquire(() => mapError(this.windowFull(), 'timeout'), weight, startedAt);
     }
     try {
-      await this.commands.run((client) => publishBatch(client, channels, payloads), mapError, undefined, startedAt);
+      await this.commands.run((client) => publishBatch(client, channels, payloads, this.route), mapError, undefined, startedAt);
     } finally {
       this.window.release(weight);
     }
@@ -326,7 +339,7 @@ export class RedisPubSubEventBus implements EventBus {
   }
 
   /** Dead-letter commands: on the bus's connection while it is open, on a one-off connection after close. */
-  private runCommand<T>(command: (client: Redis) => Promise<T>): Promise<T> {
+  private runCommand<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
     if (this.commandsClosed) {
       return runOnOneOffConnection(this.clients, this.redactor, this.options.publishTimeoutMs, command);
     }

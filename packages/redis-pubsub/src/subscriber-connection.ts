@@ -13,6 +13,11 @@ export interface SubscriberConnectionOptions {
   /** Bound for waiting on PSUBSCRIBE confirmations (subscribe, restore after a reconnect). */
   timeoutMs: number;
   onMessage: MessageListener;
+  /**
+   * Runs on every (re)connection before the globs are subscribed again (on a
+   * Cluster: aim at the route key's master); a throw drops the connection.
+   */
+  beforeRestore?: (client: Redis) => Promise<void>;
   onState: (conn: ManagedConnection) => void;
 }
 
@@ -138,9 +143,11 @@ export class SubscriberConnection {
   }
 
   /** After a (re)connection: subscribe every glob again; ready once all are confirmed. */
-  private restore(): Promise<void> {
+  private async restore(): Promise<void> {
+    // Before any PSUBSCRIBE: a connection in subscriber mode takes no other command.
+    await this.options.beforeRestore?.(this.options.client);
     this.sync();
-    if (this.missing() === 0) return Promise.resolve();
+    if (this.missing() === 0) return;
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         globs: [...this.refs.keys()],

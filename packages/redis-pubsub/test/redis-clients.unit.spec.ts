@@ -1,5 +1,5 @@
-import { createRedactor, isHeraldError } from '@herald/core';
-import { Redis } from 'ioredis';
+import { createRedactor } from '@herald/core';
+import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { RedisPubSubEventBus } from '../src/index.js';
 import { RedisClients, describeTarget, secretsOf } from '../src/redis-clients.js';
@@ -30,7 +30,7 @@ describe('RedisClients', () => {
   });
 
   it('takes rediss:// URLs as TLS, and keeps the password out of the target description', () => {
-    const client = new RedisClients('rediss://user:p%40ss@redis.example.com:6380/2', 'svc').create('publisher');
+    const client = new RedisClients('rediss://user:p%40ss@redis.example.com:6380/2', 'svc').create('publisher') as Redis;
     expect(client.options.tls).toBeDefined();
     expect(client.options).toMatchObject({ host: 'redis.example.com', port: 6380, db: 2, password: 'p@ss' });
     expect(describeTarget(client)).toBe('redis.example.com:6380');
@@ -40,14 +40,32 @@ describe('RedisClients', () => {
   it('rejects what is not a client, options or a redis URL', () => {
     expect(() => new RedisClients('http://x', 'svc')).toThrow(/redis:\/\//);
     expect(() => new RedisClients(undefined as never, 'svc')).toThrow();
-    const cluster = { isCluster: true, duplicate() {} } as never;
-    let error: unknown;
-    try {
-      new RedisClients(cluster, 'svc');
-    } catch (e) {
-      error = e;
-    }
-    expect(isHeraldError(error, 'UNSUPPORTED')).toBe(true);
+  });
+
+  it('takes an ioredis Cluster: the publisher is a Cluster, the subscriber a plain connection to one of its nodes', () => {
+    // Given a user's Cluster that is not connected (no I/O in this test)
+    const own = new Cluster([{ host: '127.0.0.1', port: 6397 }, { host: '127.0.0.1', port: 6398 }], {
+      lazyConnect: true,
+      redisOptions: { password: 'secret-2' },
+    });
+
+    // When the bus's clients are made from it
+    const clients = new RedisClients(own, 'svc');
+    const publisher = clients.create('publisher') as Cluster;
+    const subscriber = clients.createSubscriber();
+
+    // Then the publisher is a new Cluster with Herald's options on every node, and the subscriber a node connection
+    expect(clients.cluster).toBe(true);
+    expect(publisher).not.toBe(own);
+    expect(publisher.isCluster).toBe(true);
+    expect(publisher.options).toMatchObject({ enableOfflineQueue: false, enableAutoPipelining: false });
+    expect(publisher.options.redisOptions).toMatchObject({ connectionName: 'svc:publisher', autoResendUnfulfilledCommands: false, password: 'secret-2' });
+    expect(subscriber).toBeInstanceOf(Redis);
+    expect(subscriber.options).toMatchObject({ host: '127.0.0.1', port: 6397, connectionName: 'svc:subscriber', autoResubscribe: false, password: 'secret-2' });
+    expect(secretsOf(publisher)).toContain('secret-2');
+    publisher.disconnect();
+    subscriber.disconnect();
+    own.disconnect();
   });
 
   it('validates the bus options synchronously, without I/O', () => {

@@ -3,8 +3,8 @@ import { describeEventBusConformance } from '@herald/testing';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStreamsEventBus } from '../src/index.js';
-import { clusterClient, CLUSTER_NODES, masterOf, nodeClient, startCluster } from './support/cluster.js';
-import { killClients, listKeys, unique, until } from './support/redis.js';
+import { clusterClient, deleteKeysOnEveryNode, killClientsOnEveryNode, masterOf, nodeClient, startCluster } from './support/cluster.js';
+import { unique, until } from './support/redis.js';
 
 // RedisStreamsEventBus on a local Redis Cluster of 3 masters (7001-7003), started by
 // this file when it is not up: the conformance suite with a user-owned ioredis
@@ -19,13 +19,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  // SCAN runs per node on a Cluster.
-  for (const { port } of CLUSTER_NODES) {
-    const node = nodeClient(port);
-    // One key per UNLINK: keys of different slots cannot share a command.
-    for (const prefix of prefixes) for (const key of await listKeys(node, prefix)) await node.unlink(key);
-    await node.quit();
-  }
+  await deleteKeysOnEveryNode(nodeClient, prefixes);
   await cluster.quit();
 });
 
@@ -49,12 +43,7 @@ describeEventBusConformance({
   faults: {
     // The bus's own connections on every node (CLIENT KILL ID by name).
     killConnections: async (bus) => {
-      let killed = 0;
-      for (const { port } of CLUSTER_NODES) {
-        const node = nodeClient(port);
-        killed += await killClients(node, `${names.get(bus)!.connectionName}:`);
-        await node.quit();
-      }
+      const killed = await killClientsOnEveryNode(nodeClient, `${names.get(bus)!.connectionName}:`);
       if (killed === 0) throw new Error('no connection of the bus was found to kill');
     },
   },

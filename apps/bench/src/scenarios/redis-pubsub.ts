@@ -16,7 +16,7 @@ const REACHED_TIMEOUT_MS = 120_000;
  *     a time with up to 1,000 in flight, against raw ioredis `publish()` with
  *     the same concurrency. Same events, same handler.
  * (b) publishAll vs pipeline: Herald's `publishAll` in batches of 1,000 (sent
- *     as EVALSHA of a Lua loop of PUBLISH, a script per chunk) against raw
+ *     as EVAL of a Lua loop of PUBLISH, a script per chunk) against raw
  *     ioredis doing the same batches as one pipeline of PUBLISH each. Not the
  *     same wire format: this row shows what the batch API buys, (a) the cost
  *     of the bus itself.
@@ -185,7 +185,7 @@ async function run(ctx: BenchContext): Promise<BenchResult[]> {
         baselineName: singleBaseline,
         minRatio: 0.9,
       }),
-      // Different wire formats: Herald's batch is EVALSHA of a Lua loop of PUBLISH (a script per
+      // Different wire formats: Herald's batch is EVAL of a Lua loop of PUBLISH (a script per
       // chunk), the baseline a pipeline of plain PUBLISH commands.
       result({
         scenario: 'redis-pubsub',
