@@ -149,8 +149,10 @@ export class StreamSubscription {
     let failures = 0;
     while (!this.stopped) {
       const room = this.capacity - this.held.size;
-      // Read again once half the capacity is free (or nothing is held): a few large reads, not many of one entry.
-      if (room <= 0 || (room * 2 < this.capacity && this.held.size > 0)) {
+      // One reader reads again once half the capacity is free (or nothing is held): a few large reads, not many
+      // of one entry. Several readers (one per Cluster partition) share the capacity: each reads whenever there
+      // is room, or one partition's batch would hold the others back (measured: a third less throughput).
+      if (room <= 0 || (this.o.readers.length === 1 && room * 2 < this.capacity && this.held.size > 0)) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
         continue;
       }
