@@ -290,15 +290,16 @@ export class RedisStreamsEventBus implements EventBus {
 
   // ---- internals ----------------------------------------------------------------
 
-  private readonly transmit = async (event: BaseEvent): Promise<void> => {
+  // Not async, and no finally: a publish is on the hot path and each promise layer costs a hop and garbage.
+  private readonly transmit = (event: BaseEvent): Promise<void> => {
     const stream = this.keys.streamOf(event);
     const payload = this.encode(event);
-    try {
-      await this.commands.run((c) => c.xadd(stream, '*', EVENT_FIELD, payload), this.options.publishTimeoutMs);
-    } catch (error) {
-      throw this.publishError(event, error);
-    }
-    this.published(stream, 1);
+    return this.commands.run((c) => c.xadd(stream, '*', EVENT_FIELD, payload), this.options.publishTimeoutMs).then(
+      () => this.published(stream, 1),
+      (error: unknown) => {
+        throw this.publishError(event, error);
+      },
+    );
   };
 
   private publishError(event: BaseEvent | undefined, thrown: unknown, batchSize?: number): PublishError {
@@ -312,17 +313,20 @@ export class RedisStreamsEventBus implements EventBus {
     });
   }
 
-  /** Counts publishes so close() can wait for them. */
+  /** Counts publishes so close() can wait for them. Hands `work` itself back (no extra promise layer per publish). */
   private tracked<T>(work: Promise<T>): Promise<T> {
     this.pendingPublishes++;
-    return work.finally(() => {
-      if (--this.pendingPublishes === 0) {
-        const waiters = this.publishIdle;
-        this.publishIdle = [];
-        for (const w of waiters) w();
-      }
-    });
+    work.then(this.untrack, this.untrack);
+    return work;
   }
+
+  private readonly untrack = (): void => {
+    if (--this.pendingPublishes === 0) {
+      const waiters = this.publishIdle;
+      this.publishIdle = [];
+      for (const w of waiters) w();
+    }
+  };
 
   /** With maxLen, a trim runs in the background once a stream grew by a tenth of it. */
   private published(stream: string, n: number): void {
