@@ -12,7 +12,7 @@ import {
 import type { Message, MessageProperties } from 'amqplib';
 import type { AdminChannels } from './admin-channel.js';
 import { UnroutableError, type ConfirmPublisher } from './confirm-publisher.js';
-import { sweepQueue } from './dead-letter-sweep.js';
+import { KEPT, sweepQueue } from './dead-letter-sweep.js';
 import { copyProperties, deadLetterHeaders, HEADERS, headerString, sameProperties } from './message.js';
 import type { Topology } from './topology.js';
 
@@ -187,14 +187,16 @@ export class DeadLetterQueue implements DeadLetters {
   }
 
   /** The record, unchanged, to the tail of the dead-letter queue. */
-  private keep(msg: Message, mark: string): Promise<void> {
-    return this.publisher.publish({
-      exchange: '',
-      routingKey: this.topology.deadLetterQueue,
-      content: msg.content,
-      options: sameProperties(msg.properties, { [HEADERS.sweep]: mark }),
-      mandatory: true,
-    });
+  private keep(msg: Message, mark: string): Promise<typeof KEPT> {
+    return this.publisher
+      .publish({
+        exchange: '',
+        routingKey: this.topology.deadLetterQueue,
+        content: msg.content,
+        options: sameProperties(msg.properties, { [HEADERS.sweep]: mark }),
+        mandatory: true,
+      })
+      .then(() => KEPT);
   }
 
   /** Back to the subscription queue it failed in when that still exists, else published to every current subscriber. */

@@ -6,6 +6,11 @@ import { HEADERS } from './message.js';
 const SWEEP_WINDOW = 500;
 /** How long the consumer may stay quiet, nothing pending, before the sweep asks whether anything is left. */
 const IDLE_CHECK_MS = 250;
+/** How long a sweep waits at its end for what it gave back to be ready again. */
+const READY_WAIT_MS = 15_000;
+
+/** What `visit` resolves with when it copied the message to the tail of the same queue (kept it). */
+export const KEPT = 'kept' as const;
 
 export interface SweepResult {
   /** Messages the sweep took and settled (acked after `visit` resolved). */
@@ -36,7 +41,7 @@ export async function sweepQueue(
   ch: Channel,
   queue: string,
   sweepMark: string,
-  visit: (msg: ConsumeMessage) => Promise<void>,
+  visit: (msg: ConsumeMessage) => Promise<unknown>,
 ): Promise<SweepResult> {
   const { messageCount } = await ch.checkQueue(queue);
   if (messageCount === 0) return { settled: 0, failures: [] };
@@ -45,6 +50,8 @@ export async function sweepQueue(
   const failures: unknown[] = [];
   let received = 0;
   let settled = 0;
+  /** Messages taken out of the queue for good (moved elsewhere, or a duplicate dropped). */
+  let removed = 0;
   let pending = 0;
   let stopping = false;
   let lastDelivery = Date.now();
@@ -77,10 +84,11 @@ export async function sweepQueue(
     if (received >= messageCount) stopping = true;
     pending++;
     visit(msg).then(
-      () => {
+      (outcome) => {
         try {
           ch.ack(msg);
           settled++;
+          if (outcome !== KEPT) removed++;
         } catch {
           // The channel closed: the broker gives the message back (its copy exists too: at worst a duplicate).
         }
@@ -121,9 +129,25 @@ export async function sweepQueue(
     } catch {
       // Closed meanwhile: the broker gave them back already.
     }
+    // A requeue is asynchronous (a quorum queue takes it through its log): wait until every record
+    // that stays is ready again, so a list() right after this one sees them all.
+    await untilReady(ch, queue, messageCount - removed);
     return { settled, failures };
   } finally {
     clearInterval(idle);
     ch.removeListener('close', onClose);
+  }
+}
+
+/** Resolves once `queue` has at least `expected` ready messages, or after READY_WAIT_MS (others may have taken some). */
+async function untilReady(ch: Channel, queue: string, expected: number): Promise<void> {
+  const deadline = Date.now() + READY_WAIT_MS;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+    const ready = await ch.checkQueue(queue).then(
+      (q) => q.messageCount,
+      () => Number.POSITIVE_INFINITY, // the channel closed: nothing more to wait for here
+    );
+    if (ready >= expected || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
