@@ -47,12 +47,7 @@ describe('AmqpEventBus dead letters (RabbitMQ AMQP 1.0)', () => {
     await bus.close();
   });
 
-  // Skipped: in some runs the record is not found in the dead-letter queue within 20 s, and reading
-  // that queue back over RabbitMQ 3.10's AMQP 1.0 plugin is the same unreliable path that makes
-  // deadLetters.list unsupported here, so a failure does not say whether the bus or the reader lost
-  // it. That handlers never see junk is covered by the conformance suite; this waits for a broker
-  // that can drain (RabbitMQ 4) or a 0-9-1 reader of the queue.
-  it.skip('dead-letters an undecodable message at once, never handing it to the handler', async () => {
+  it('never hands an undecodable message to the handler', async () => {
     // Given a subscriber
     const bus = await buses.create('dl');
     const seen: string[] = [];
@@ -66,12 +61,11 @@ describe('AmqpEventBus dead letters (RabbitMQ AMQP 1.0)', () => {
     await bus.publish(sound);
     await until(() => seen.includes(sound.id), 'the sound event');
 
-    // Then only the sound event was handled, and the raw text is in the dead-letter queue
-    const [record] = await readDeadLetter(bus.prefix);
+    // Then only the sound event was handled. (Its dead letter is not read back here: in some runs
+    // the raw reader did not find it within 20 s, and reading that queue over RabbitMQ 3.10's AMQP
+    // 1.0 plugin is the same unreliable path that makes deadLetters.list unsupported, so such a
+    // failure could not say whether the bus or the reader lost it. Open: see the package README.)
     expect(seen).toEqual([sound.id]);
-    expect(record!.raw).toBe('{"id": "x", "type": ');
-    expect(record!.attempts).toBe(0);
-    expect((record!.error as { name: string }).name).toBe('DecodeError');
     await bus.close();
   });
 
