@@ -106,6 +106,9 @@ describe('RabbitMQEventBus: broker faults', () => {
       let kills = 0;
       const outcomes = await publishAll(publisher, events, { inFlight: 100, perSecond: 1_000 }, async (done) => {
         if (!killAt.has(done)) return;
+        // Each kill must find the publisher connected (not still reconnecting from the last one),
+        // so that every kill is one reconnect to count.
+        await until(() => states.at(-1) === 'connected', 'the publisher to be connected before a kill', 30_000);
         await rabbitmqctl('close_all_connections', 'herald fault test');
         kills++;
       });
