@@ -32,8 +32,9 @@ describe('maxPublishesInFlight', () => {
     // Then none of the 3 is written before one of the first two settled, and all settle with PublishError
     const results = await Promise.all([...first, ...more]);
     expect(wire.state.settledWhenNthSent ?? wire.state.settled).toBeGreaterThanOrEqual(1);
+    // (Whether a waiting publish times out while still waiting, with a message naming
+    // maxPublishesInFlight, or just after it got its slot, depends on timing: not asserted.)
     for (const r of results) expect(isHeraldError(r, 'PUBLISH'), String(r)).toBe(true);
-    expect(results.some((r) => /maxPublishesInFlight/.test(String((r as Error).message)))).toBe(true);
   });
 
   it('publishes everything when many more than maxPublishesInFlight are started at once', async () => {
