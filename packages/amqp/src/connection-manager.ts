@@ -1,9 +1,9 @@
 import {
-  backoffDelay,
   ConnectionStateEmitter,
+  exponentialBackoff,
+  type ExponentialBackoff,
   type Logger,
   type Redactor,
-  type RetryStrategy,
 } from '@herald/core';
 import type { Connection, ConnectionOptions, EventContext } from 'rhea';
 import { createContainer } from './rhea.js';
@@ -25,14 +25,14 @@ type Waiter = { resolve: (conn: Connection) => void; reject: (error: Error) => v
 /**
  * The bus's one AMQP connection. rhea's own reconnect is off: this class owns
  * it, so the bus knows when links must be attached again. Once started it
- * keeps trying (backoff from core's retry strategy, with jitter) until
+ * keeps trying (core's exponential backoff, with jitter) until
  * `close()`; `onOpen` hooks run on every (re)open, `onLost` hooks when an open
  * connection goes away, and the state goes to `on('connection')` listeners.
  */
 export class ConnectionManager {
   readonly state: ConnectionStateEmitter;
   private readonly container;
-  private readonly backoff: RetryStrategy;
+  private readonly backoff: ExponentialBackoff;
   private connection: Connection | undefined;
   private open: Connection | undefined;
   private started = false;
@@ -48,10 +48,7 @@ export class ConnectionManager {
     this.state = new ConnectionStateEmitter(options.logger, 'amqp', 'disconnected');
     this.container = createContainer({ id: options.containerId });
     const { initialDelayMs, maxDelayMs } = options.reconnect;
-    this.backoff = {
-      maxAttempts: Number.MAX_SAFE_INTEGER,
-      backoff: { type: 'exponential', delay: initialDelayMs, maxDelay: maxDelayMs, jitter: true },
-    };
+    this.backoff = { initialMs: initialDelayMs, maxMs: maxDelayMs, jitter: true };
   }
 
   /** The open connection, if there is one now. */
@@ -224,7 +221,7 @@ export class ConnectionManager {
 
   private schedule(): void {
     if (this.closed || this.retryTimer !== undefined) return;
-    const delay = backoffDelay(this.backoff, Math.max(1, this.failures));
+    const delay = exponentialBackoff(this.backoff, Math.max(1, this.failures));
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.attempt();

@@ -1,5 +1,6 @@
 import {
   UnsupportedError,
+  positiveInt,
   ValidationError,
   type EventBusMiddleware,
   type EventCodec,
@@ -175,11 +176,4 @@ function parseUrl(url: string): AmqpConnectionOptions {
   const path = u.pathname.startsWith('/') ? u.pathname.slice(1) : u.pathname;
   if (path.length > 0) out.vhost = decode(path);
   return out;
-}
-
-function positiveInt(value: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(field, max === Number.MAX_SAFE_INTEGER ? 'must be an integer ≥ 1' : `must be an integer from 1 to ${max}`);
-  }
-  return value;
 }

@@ -99,3 +99,9 @@ export {
 export { InMemorySnapshotStore, validateSnapshot, type Snapshot, type SnapshotStore } from './snapshots/snapshot-store.js';
 export { InMemoryInbox, type InboxStore } from './inbox/inbox.js';
 export { idempotent, type IdempotentOptions } from './inbox/idempotent.js';
+
+// ---- Transport-author helpers -----------------------------------------------------------------
+// What a transport package uses so that it checks options, backs off, merges connection states,
+// replays dead letters and bounds close() exactly as core and the other transports do.
+export { exponentialBackoff, type ExponentialBackoff } from './retry/backoff.js';
+export { positiveInt } from './options/positive-int.js';

@@ -1,6 +1,5 @@
-import { ValidationError } from '@herald/core';
+import { positiveInt, ValidationError } from '@herald/core';
 import { register as globalRegistry, type Registry } from 'prom-client';
-import { positiveInt } from './positive-int.js';
 
 export interface PrometheusEventTrackerOptions {
   /** Where the metrics are registered. Default: prom-client's global `register`. */

@@ -1,4 +1,4 @@
-import { BusClosedError, isHeraldError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
+import { BusClosedError, exponentialBackoff, isHeraldError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { NodeList } from './node-list.js';
 import type { ResolvedEndpoint } from './options.js';
@@ -191,10 +191,10 @@ export class ConnectionManager {
     this.setState('reconnecting', cause);
     const { initialDelayMs, maxDelayMs } = this.options.reconnect;
     const { logger, role } = this.options;
-    let delay = initialDelayMs;
+    const curve = { initialMs: initialDelayMs, maxMs: maxDelayMs, jitter: true };
     let attempt = 0;
+    let wait = exponentialBackoff(curve, 1);
     while (!this.closed) {
-      const wait = Math.round(delay * (0.5 + Math.random() * 0.5));
       if (!(await sleep(wait, this.stopLoop.signal))) break;
       attempt++;
       try {
@@ -217,11 +217,11 @@ export class ConnectionManager {
           this.giveUp(thrown);
           return;
         }
+        wait = exponentialBackoff(curve, attempt + 1);
         logger.warn(
-          { transport: 'rabbitmq', role, endpoint: this.options.nodes.describe(), attempt, nextDelayMs: delay, error: this.options.redactor.error(thrown).message },
+          { transport: 'rabbitmq', role, endpoint: this.options.nodes.describe(), attempt, nextDelayMs: wait, error: this.options.redactor.error(thrown).message },
           'rabbitmq reconnect attempt failed',
         );
-        delay = Math.min(delay * 2, maxDelayMs);
       }
     }
     this.reconnecting = false;

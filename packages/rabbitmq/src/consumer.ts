@@ -1,6 +1,7 @@
 import {
   BusClosedError,
   Deque,
+  exponentialBackoff,
   isHeraldError,
   sleep,
   type DispatchPipeline,
@@ -44,8 +45,8 @@ interface Delivery {
   readonly acks: AckBatcher;
 }
 
-const RESTART_MIN_MS = 200;
-const RESTART_MAX_MS = 5_000;
+/** Waits between attempts to start consuming again: 200 ms doubling to 5 s. */
+const RESTART_BACKOFF = { initialMs: 200, maxMs: 5_000 };
 /** Pause before giving a message back when its retry/dead letter could not be stored, so it does not spin. */
 const REQUEUE_PAUSE_MS = 500;
 
@@ -75,7 +76,8 @@ export class SubscriptionConsumer {
   private readonly quarantined = new Set<Promise<void>>();
   private readonly deadChannels = new WeakSet<Channel>();
   private restartTimer: NodeJS.Timeout | undefined;
-  private restartDelay = RESTART_MIN_MS;
+  /** Restarts scheduled since consuming last started: the step on RESTART_BACKOFF. */
+  private restarts = 0;
   /** Ungrouped only: retries waiting on the broker, dead-lettered at stop if they never came back. */
   private readonly waitingRetries: WaitingRetries | undefined;
 
@@ -105,11 +107,11 @@ export class SubscriptionConsumer {
     try {
       await this.start(conn);
       if (!this.stopped && this.channelConn !== conn) await this.start(conn); // an earlier start was for an old connection
-      this.restartDelay = RESTART_MIN_MS;
+      this.restarts = 0;
     } catch (error) {
       if (this.stopped) return;
       this.deps.logger.warn(
-        { ...this.fields(), error: this.deps.redactor.error(error).message, retryInMs: this.restartDelay },
+        { ...this.fields(), error: this.deps.redactor.error(error).message, retryInMs: exponentialBackoff(RESTART_BACKOFF, this.restarts + 1) },
         'rabbitmq consumer could not be restored; retrying',
       );
       this.scheduleRestart();
@@ -173,8 +175,7 @@ export class SubscriptionConsumer {
 
   private scheduleRestart(): void {
     if (this.stopped || this.restartTimer !== undefined) return;
-    const delay = this.restartDelay;
-    this.restartDelay = Math.min(this.restartDelay * 2, RESTART_MAX_MS);
+    const delay = exponentialBackoff(RESTART_BACKOFF, ++this.restarts);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       const conn = this.deps.manager.current;

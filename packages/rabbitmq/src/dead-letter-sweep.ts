@@ -1,3 +1,4 @@
+import { exponentialBackoff } from '@herald/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { RabbitMQConnectionError } from './errors.js';
 import { HEADERS } from './message.js';
@@ -8,6 +9,8 @@ const SWEEP_WINDOW = 500;
 const IDLE_CHECK_MS = 250;
 /** How long a sweep waits at its end for what it gave back to be ready again. */
 const READY_WAIT_MS = 15_000;
+/** Between its checks: 5 ms doubling to 200 ms. */
+const READY_POLL_BACKOFF = { initialMs: 5, maxMs: 200 };
 
 /** What `visit` resolves with when it copied the message to the tail of the same queue (kept it). */
 export const KEPT = 'kept' as const;
@@ -142,12 +145,12 @@ export async function sweepQueue(
 /** Resolves once `queue` has at least `expected` ready messages, or after READY_WAIT_MS (others may have taken some). */
 async function untilReady(ch: Channel, queue: string, expected: number): Promise<void> {
   const deadline = Date.now() + READY_WAIT_MS;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
+  for (let polls = 1; ; polls++) {
     const ready = await ch.checkQueue(queue).then(
       (q) => q.messageCount,
       () => Number.POSITIVE_INFINITY, // the channel closed: nothing more to wait for here
     );
     if (ready >= expected || Date.now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await new Promise((resolve) => setTimeout(resolve, exponentialBackoff(READY_POLL_BACKOFF, polls)));
   }
 }

@@ -1,4 +1,5 @@
 import {
+  positiveInt,
   ValidationError,
   type EventBusMiddleware,
   type EventCodec,
@@ -221,11 +222,4 @@ function parseUrl(url: string, field: string): RabbitMQConnectionOptions {
   const frameMax = u.searchParams.get('frameMax');
   if (frameMax !== null) out.frameMax = Number(frameMax);
   return out;
-}
-
-function positiveInt(value: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new ValidationError(field, max === Number.MAX_SAFE_INTEGER ? 'must be an integer ≥ 1' : `must be an integer from 1 to ${max}`);
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVENT_BYTES, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import { DEFAULT_MAX_EVENT_BYTES, positiveInt, ValidationError, type DispatchPipelineOptions } from '@herald/core';
 import type { RedisSource } from './redis-clients.js';
 
 export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
@@ -75,9 +75,4 @@ export function resolveOptions(options: RedisPubSubEventBusOptions): ResolvedOpt
     maxPublishesInFlight: positiveInt(options.maxPublishesInFlight ?? 10_000, 'maxPublishesInFlight'),
     maxRawChars: DEFAULT_MAX_EVENT_BYTES,
   };
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
-  return value;
 }

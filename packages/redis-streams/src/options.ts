@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVENT_BYTES, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import { DEFAULT_MAX_EVENT_BYTES, positiveInt, ValidationError, type DispatchPipelineOptions } from '@herald/core';
 import { checkRedisSource, type RedisSource } from '@herald/redis-common';
 
 export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
@@ -78,9 +78,4 @@ export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOp
     maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
     maxRawChars: DEFAULT_MAX_EVENT_BYTES,
   };
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
-  return value;
 }

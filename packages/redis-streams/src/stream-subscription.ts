@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import {
   createDeadLetterRecord,
   eventLogFields,
+  exponentialBackoff,
   sleep,
   toError,
   type BaseEvent,
@@ -19,6 +20,9 @@ import type { Link } from './link.js';
 export const EVENT_FIELD = 'e';
 /** Set on a replayed dead letter: only this consumer group handles the entry; the others acknowledge it unseen. */
 export const TARGET_FIELD = 'to';
+
+/** Waits after failed reads in a row: 100 ms doubling to 1 s. */
+const READ_RETRY_BACKOFF = { initialMs: 100, maxMs: 1_000 };
 
 /** An entry was delivered more often than its subscription allows attempts without ever being settled. */
 export class RedeliveryLimitError extends Error {
@@ -187,7 +191,7 @@ export class StreamSubscription {
       return;
     }
     this.o.logger.debug({ transport: 'redis-streams', group: this.o.group, error: message }, 'redis-streams: read failed; retrying');
-    await sleep(Math.min(1_000, 50 * 2 ** Math.min(failures, 5)), this.stopRetries.signal);
+    await sleep(exponentialBackoff(READ_RETRY_BACKOFF, failures), this.stopRetries.signal);
   }
 
   private accept(entry: Entry): void {

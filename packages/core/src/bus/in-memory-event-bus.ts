@@ -1,7 +1,8 @@
-import { BusClosedError, ValidationError } from '../errors.js';
+import { BusClosedError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { validateEvents } from '../events/validate-events.js';
 import type { Logger } from '../logger.js';
+import { positiveInt } from '../options/positive-int.js';
 import { RouteTable } from '../pattern/route-table.js';
 import { ConnectionStateEmitter } from './connection-state.js';
 import { createDeadLetters, InMemoryDeadLetterStore } from './dead-letters.js';
@@ -213,9 +214,4 @@ export class InMemoryEventBus implements EventBus {
     for (const queue of queues) this.routes.remove(queue.pattern, queue);
     this.connection.set('closed');
   }
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
-  return value;
 }

@@ -1,6 +1,7 @@
 import type { HandlerContext, HandlerFunction } from '../bus/types.js';
 import { InboxBusyError, ValidationError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
+import { positiveInt } from '../options/positive-int.js';
 import type { InboxStore } from './inbox.js';
 
 export interface IdempotentOptions<T extends BaseEvent = BaseEvent> {
@@ -29,8 +30,8 @@ export function idempotent<T extends BaseEvent>(handler: HandlerFunction<T>, opt
   if (store === undefined || typeof store.claim !== 'function') throw new ValidationError('options.store', 'must be an InboxStore');
   const scope = options.scope ?? 'default';
   const keyOf = options.key ?? ((event: T) => `${scope}:${event.id}`);
-  const ttlMs = positive(options.ttlMs ?? 7 * DAY_MS, 'options.ttlMs');
-  const leaseMs = positive(options.leaseMs ?? 60_000, 'options.leaseMs');
+  const ttlMs = positiveInt(options.ttlMs ?? 7 * DAY_MS, 'options.ttlMs');
+  const leaseMs = positiveInt(options.leaseMs ?? 60_000, 'options.leaseMs');
   return async (event: T, ctx: HandlerContext) => {
     const key = keyOf(event);
     const state = await store.claim(key, leaseMs);
@@ -44,9 +45,4 @@ export function idempotent<T extends BaseEvent>(handler: HandlerFunction<T>, opt
     }
     await store.complete(key, ttlMs);
   };
-}
-
-function positive(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
-  return value;
 }

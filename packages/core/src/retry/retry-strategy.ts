@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { exponentialBackoff } from './backoff.js';
 
 export interface RetryStrategy {
   /** Total attempts, counting the first try. 1 = no retry. */
@@ -68,13 +69,8 @@ export function backoffDelay(
   random: () => number = Math.random,
 ): number {
   const { type, delay, maxDelay, jitter } = strategy.backoff;
-  let ms = type === 'fixed' ? delay : delay * 2 ** Math.max(0, failedAttempt - 1);
-  if (maxDelay !== undefined) ms = Math.min(ms, maxDelay);
-  if (jitter) {
-    const share = jitter === true ? 0.5 : jitter;
-    ms -= ms * share * random();
-  }
-  return Math.max(0, Math.round(ms));
+  // Fixed: the curve's first step every time.
+  return exponentialBackoff({ initialMs: delay, maxMs: maxDelay, jitter }, type === 'fixed' ? 1 : failedAttempt, random);
 }
 
 export function deadLetterEnabled(strategy: RetryStrategy): boolean {

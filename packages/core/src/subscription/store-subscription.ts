@@ -1,8 +1,13 @@
 import { ValidationError, toError } from '../errors.js';
 import { noopLogger, type Logger } from '../logger.js';
+import { positiveInt } from '../options/positive-int.js';
+import { exponentialBackoff } from '../retry/backoff.js';
 import type { CheckpointStore } from '../outbox/checkpoint-store.js';
 import type { EventStore, StoredEvent } from '../store/types.js';
 import { readHeadPosition } from './head-position.js';
+
+/** Where the doubling of `errorBackoffMs` stops. */
+const MAX_ERROR_BACKOFF_MS = 30_000;
 
 /** Where a subscription without a stored checkpoint starts. A number is the first position read. */
 export type SubscriptionStart = 'start' | 'end' | number;
@@ -157,20 +162,21 @@ export class StoreSubscription {
   }
 
   private async loop(): Promise<void> {
-    let backoff = this.errorBackoffMs;
+    const curve = { initialMs: this.errorBackoffMs, maxMs: MAX_ERROR_BACKOFF_MS };
+    let failuresInARow = 0;
     while (!this.stopped) {
       try {
         const n = await this.runOnce();
-        backoff = this.errorBackoffMs;
+        failuresInARow = 0;
         if (n < this.batchSize) await this.idle(this.pollIntervalMs);
       } catch (error) {
         this.failures++;
+        const backoff = exponentialBackoff(curve, ++failuresInARow);
         this.logger.error(
           { subscription: this.name, error: toError(error).message, retryInMs: backoff },
           'store subscription step failed',
         );
         await this.idle(backoff);
-        backoff = Math.min(backoff * 2, 30_000);
       }
     }
   }
@@ -222,9 +228,4 @@ export function subscribeToStore(
   options: StoreSubscriptionOptions = {},
 ): StoreSubscription {
   return new StoreSubscription(store, handler, options).start();
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new ValidationError(field, 'must be an integer ≥ 1');
-  return value;
 }

@@ -1,4 +1,4 @@
-import { positiveInt } from '../positive-int.js';
+import { positiveInt } from '@herald/core';
 
 /**
  * The most recent `capacity` samples (time and value), overwriting the oldest: the latency

@@ -1,0 +1,13 @@
+import { ValidationError } from '../errors.js';
+
+/**
+ * `value` when it is an integer from 1 to `max`; else a ValidationError naming
+ * `field` (the option's name as the user wrote it). The one check behind every
+ * count, size and millisecond option of core and the transports.
+ */
+export function positiveInt(value: number, field: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new ValidationError(field, max === Number.MAX_SAFE_INTEGER ? 'must be an integer ≥ 1' : `must be an integer from 1 to ${max}`);
+  }
+  return value;
+}
