@@ -247,8 +247,8 @@ export class Gamifier {
   /** Stops the relay, then closes the bus (waiting for handlers) and the store. Idempotent. */
   close(): Promise<void> {
     this.closed ??= (async () => {
-      await this.relay.stop();
-      await this.leaderboardRun?.stop();
+      await this.relay.close();
+      await this.leaderboardRun?.close();
       await this.infrastructure.close();
     })();
     return this.closed;

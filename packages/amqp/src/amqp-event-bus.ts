@@ -5,6 +5,7 @@ import {
   composePublish,
   createRedactor,
   DispatchPipeline,
+  isHeraldError,
   PublishError,
   UnsupportedError,
   validateEvents,
@@ -23,6 +24,7 @@ import {
 } from '@herald/core';
 import { RabbitMQAddresses } from './addresses.js';
 import { ConnectionManager } from './connection-manager.js';
+import { AmqpConnectionError } from './errors.js';
 import { SubscriptionReceiver } from './consumer.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { eventMessage } from './message.js';
@@ -187,7 +189,7 @@ export class AmqpEventBus implements EventBus {
     } catch (error) {
       this.receivers.delete(subscription.id);
       await receiver.stop();
-      throw this.closing ? new BusClosedError() : this.redactor.error(error);
+      throw this.closing ? new BusClosedError() : this.subscribeError(error);
     }
     if (this.closing) {
       this.receivers.delete(subscription.id);
@@ -225,6 +227,13 @@ export class AmqpEventBus implements EventBus {
   private transmit(event: BaseEvent): Promise<void> {
     const message = eventMessage(event, this.pipeline.codec, this.addresses.routingKey(event.type));
     return this.publisher.publish(message, event.id, event.type);
+  }
+
+  /** A failed attach reaches the caller as a HeraldError: the broker's refusal or a lost link becomes an AmqpConnectionError. */
+  private subscribeError(error: unknown): Error {
+    if (isHeraldError(error)) return error;
+    const cause = this.redactor.error(error);
+    return new AmqpConnectionError(`amqp: the broker did not attach the subscription: ${cause.message}`, { cause });
   }
 
   private async shutdown(): Promise<void> {

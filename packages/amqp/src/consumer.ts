@@ -1,6 +1,7 @@
 import {
   BusClosedError,
   sleep,
+  TimeoutError,
   type DeadLetterRecord,
   type DispatchPipeline,
   type DispatchTarget,
@@ -78,7 +79,7 @@ export class SubscriptionReceiver {
     return new Promise<void>((resolve, reject) => {
       let attached = false;
       const timer = setTimeout(() => {
-        if (!attached) reject(new Error(`amqp: the broker did not attach ${this.address} within ${this.deps.attachTimeoutMs} ms`));
+        if (!attached) reject(new TimeoutError(`amqp: the broker did not attach ${this.address} within ${this.deps.attachTimeoutMs} ms`));
       }, this.deps.attachTimeoutMs);
       receiver.once('receiver_open', () => {
         attached = true;

@@ -18,7 +18,8 @@ export type HeraldErrorCode =
   | 'OVERFLOW'
   | 'STORE_CLOSED'
   | 'UPCAST'
-  | 'INBOX_BUSY';
+  | 'INBOX_BUSY'
+  | 'REDELIVERY_LIMIT';
 
 /**
  * The brand every Herald error carries. `Symbol.for` gives the same symbol to every copy of
@@ -143,8 +144,8 @@ export class ConfigError extends HeraldError {
 
 /** An operation that did not complete within its bound. */
 export class TimeoutError extends HeraldError {
-  constructor(message: string) {
-    super('TIMEOUT', message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TIMEOUT', message, options);
   }
 }
 
@@ -220,7 +221,7 @@ export class OverflowError extends HeraldError {
   }
 }
 
-/** An event store used after its `close()`. */
+/** A store (event, snapshot, checkpoint store or inbox) used after its `close()`. */
 export class StoreClosedError extends HeraldError {
   constructor(message = 'the event store is closed') {
     super('STORE_CLOSED', message);

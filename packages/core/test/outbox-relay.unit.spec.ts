@@ -28,7 +28,7 @@ const positions = (events: BaseEvent[]) => events.map((e) => (e as DomainEvent<{
 
 const relays: OutboxRelay[] = [];
 afterEach(async () => {
-  await Promise.all(relays.splice(0).map((r) => r.stop()));
+  await Promise.all(relays.splice(0).map((r) => r.close()));
 });
 
 describe('OutboxRelay', () => {
@@ -135,7 +135,7 @@ describe('OutboxRelay', () => {
     expect(await relay.drain()).toBe(0);
   });
 
-  it('start tails the log until stop; stop resolves once the loop has ended', async () => {
+  it('start tails the log until close; close resolves once the loop has ended', async () => {
     // Given
     const store = new LogStore();
     store.append(3);
@@ -149,15 +149,15 @@ describe('OutboxRelay', () => {
     await eventually(() => bus.published.length === 3, 'the first three events');
     store.append(2);
     await eventually(() => bus.published.length === 5, 'events appended while running');
-    await relay.stop();
+    await relay.close();
     // Then nothing was published twice
     expect(positions(bus.published)).toEqual([1, 2, 3, 4, 5]);
-    // And after stop the loop no longer runs: an event appended now is still there to publish
+    // And after close the loop no longer runs: an event appended now is still there to publish
     store.append(1);
     const readsAfterStop = store.reads;
     expect(await relay.drain()).toBe(1);
     expect(store.reads).toBe(readsAfterStop + 1);
-    await relay.stop(); // idempotent
+    await relay.close(); // idempotent
   });
 
   it('keeps running after a failing step, backing off, and logs the failure', async () => {
@@ -176,16 +176,38 @@ describe('OutboxRelay', () => {
     expect(logger.lines.find((l) => l.message === 'store subscription step failed')?.fields).toMatchObject({ error: 'publish 1 refused' });
   });
 
-  it('can be started again after stop', async () => {
+  it('can be started again after close', async () => {
     const store = new LogStore();
     const bus = recordingBus();
     const relay = new OutboxRelay(store, bus, new InMemoryCheckpointStore(), { pollIntervalMs: 5 });
     relays.push(relay);
     relay.start();
-    await relay.stop();
+    await relay.close();
     store.append(1);
     relay.start();
     await eventually(() => bus.published.length === 1, 'the event published after restart');
+  });
+
+  it('stop() is a deprecated alias of close(): the loop ends, the checkpoint store stays usable', async () => {
+    // Given a running relay
+    const store = new LogStore();
+    const bus = recordingBus();
+    const checkpoints = new InMemoryCheckpointStore();
+    const relay = new OutboxRelay(store, bus, checkpoints, { pollIntervalMs: 5 });
+    relays.push(relay);
+    relay.start();
+    store.append(1);
+    await eventually(() => bus.published.length === 1, 'the first event');
+    // When
+    await relay.stop();
+    // Then the loop has ended: an event appended now waits for the next drain
+    store.append(1);
+    const reads = store.reads;
+    expect(await relay.drain()).toBe(1);
+    expect(store.reads).toBe(reads + 1);
+    // And closing the in-memory checkpoint store keeps what it saved readable (nothing to release)
+    await checkpoints.close();
+    expect(await checkpoints.load('outbox')).toBe(3);
   });
 
   it.each([0, -1, 1.5])('rejects batchSize %s', (batchSize) => {

@@ -42,8 +42,8 @@ describe('runProjection', () => {
       store.append(1, 'thing.counted');
       await eventually(() => projection.applied === 4, 'four handled events applied');
     } finally {
-      // stop() waits for the batch in progress, checkpoint included
-      await running.stop();
+      // close() waits for the batch in progress, checkpoint included
+      await running.close();
     }
     expect(await checkpoints.load('counts')).toBe(7);
     // Then the ignored type was never applied

@@ -11,7 +11,7 @@ import { LogStore } from './log-store.js';
 
 const open: StoreSubscription[] = [];
 afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.stop()));
+  await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
 function track(subscription: StoreSubscription): StoreSubscription {
@@ -144,15 +144,15 @@ describe('subscribeToStore', () => {
     await eventually(() => seen.length === 1, 'the appended event, via the wake-up', 2_000);
   });
 
-  it('stop ends the loop; nothing is read after it', async () => {
+  it('close ends the loop; nothing is read after it', async () => {
     const store = new LogStore({ wakes: false });
     const sub = track(subscribeToStore(store, () => {}, { pollIntervalMs: 5 }));
     await eventually(() => store.reads >= 2, 'a couple of polls');
-    await sub.stop();
+    await sub.close();
     const reads = store.reads;
     store.append(1);
     await flush();
-    // The loop has ended (stop resolved), so no read can follow, however long we look.
+    // The loop has ended (close resolved), so no read can follow, however long we look.
     expect(store.reads).toBe(reads);
     expect(sub.isRunning).toBe(false);
   });

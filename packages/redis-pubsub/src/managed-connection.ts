@@ -28,8 +28,9 @@ export class RedisConnectionError extends ConnectionError {
   constructor(
     message: string,
     readonly reason: 'timeout' | 'error' | 'closed',
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'RedisConnectionError';
   }
 }

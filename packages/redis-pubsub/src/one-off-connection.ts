@@ -24,7 +24,8 @@ export async function runOnOneOffConnection<T>(
     return await withTimeout(command(client), timeoutMs, timedOut);
   } catch (error) {
     if (error instanceof RedisConnectionError) throw error;
-    throw redactor.error(error, 'redis-pubsub: dead letters');
+    const cause = redactor.error(error);
+    throw new RedisConnectionError(`redis-pubsub: dead letters: ${cause.message}`, 'error', { cause });
   } finally {
     client.disconnect();
   }

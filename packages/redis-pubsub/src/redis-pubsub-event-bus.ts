@@ -27,7 +27,7 @@ import {
   type TransportCapabilities,
 } from '@herald/core';
 import { CommandConnection, type CommandFailure, type PublishCommand } from './command-connection.js';
-import { ManagedConnection } from './managed-connection.js';
+import { ManagedConnection, RedisConnectionError } from './managed-connection.js';
 import { busState, lastError } from './connection-status.js';
 import { DeadLetterBatcher } from './dead-letter-batcher.js';
 import { RedisDeadLetterStore, type RedisClient } from '@herald/redis-common';
@@ -42,6 +42,13 @@ import { RedisClients, describeTarget, secretsOf } from './redis-clients.js';
 import { SubscriberConnection } from './subscriber-connection.js';
 
 const CHANNEL_CACHE_LIMIT = 10_000;
+/** The RedisConnectionError `reason` of a dead-letter command that failed this way (a refusal counts as an error). */
+const DEAD_LETTER_FAILURE: Record<CommandFailure, RedisConnectionError['reason']> = {
+  unavailable: 'closed',
+  lost: 'closed',
+  timeout: 'timeout',
+  rejected: 'error',
+};
 const clock = performance;
 
 /** A publish's PublishError, from the event it was for (one function for every publish, no closure each). */
@@ -345,13 +352,14 @@ export class RedisPubSubEventBus implements EventBus {
     }
     if (this.closing && !this.commands.connection.isReady) {
       // Closing with Redis away: do not hold close() for a bound per dead letter.
-      return Promise.reject(new Error('redis-pubsub: Redis is unreachable while the bus closes'));
+      return Promise.reject(new RedisConnectionError('redis-pubsub: Redis is unreachable while the bus closes', 'closed'));
     }
-    return this.commands.run(command, (error: Error, failure: CommandFailure) => {
-      const copy = new Error(`redis-pubsub: dead-letter command failed (${failure}): ${error.message}`);
-      copy.name = error.name;
-      return copy;
-    });
+    return this.commands.run(
+      command,
+      // A new error: the command's own carries its arguments (the dead letters' payloads).
+      (error: Error, failure: CommandFailure) =>
+        new RedisConnectionError(`redis-pubsub: dead-letter command failed (${failure}): ${error.message}`, DEAD_LETTER_FAILURE[failure]),
+    );
   }
 
   /** Stores a dead letter, batched with others of the same moment; never rejects (failures are logged per batch). */

@@ -156,7 +156,7 @@ export class SubscriberConnection {
         // restore() is bounded by ManagedConnection; this timer only cleans up.
         timer: setTimeout(() => {
           this.waiters.delete(waiter);
-          reject(new Error('resubscribe timed out'));
+          reject(new RedisConnectionError(this.connection.describe('did not confirm the resubscription in time'), 'timeout'));
         }, this.options.timeoutMs + 1_000),
       };
       this.waiters.add(waiter);

@@ -163,4 +163,22 @@ describe('RedisPubSubEventBus under faults', () => {
     expect((error as Error).message).toContain(`127.0.0.1:${proxy.port}`);
     expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
   });
+
+  it('rejects a dead-letter read with RedisConnectionError (code CONNECTION) when Redis never answers', async () => {
+    // Given a connected bus whose Redis accepts bytes but never answers
+    const proxy = await startProxy();
+    const { bus } = makeBus('dl-hung', { redis: `redis://${proxy.address}`, publishTimeoutMs: 300 });
+    await bus.connect();
+    proxy.blackhole();
+
+    // When the dead letters are read
+    const error = await bus.deadLetters.list().then(() => undefined, (e: unknown) => e);
+
+    // Then the failure is a HeraldError naming the bound, not a plain Error
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
+    expect((error as RedisConnectionError).reason).toBe('timeout');
+    expect((error as Error).message).toMatch(/dead-letter command failed \(timeout\).*within 300 ms/);
+    proxy.blackhole(false);
+  });
 });

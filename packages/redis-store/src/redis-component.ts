@@ -1,4 +1,4 @@
-import { noopLogger, ValidationError, type Logger } from '@herald/core';
+import { noopLogger, StoreClosedError, ValidationError, type Logger } from '@herald/core';
 import { closeRedis, openRedis, redactRedisError, whenReady, type RedisConnection, type RedisInput } from './connection.js';
 import { keyLayout, type KeyLayout } from './key-layout.js';
 import { define } from './scripts.js';
@@ -23,6 +23,7 @@ export abstract class RedisComponent {
   readonly keys: KeyLayout;
   protected readonly connection: RedisConnection;
   private readonly connectTimeoutMs: number;
+  private closed = false;
 
   protected constructor(
     options: RedisComponentOptions,
@@ -37,13 +38,19 @@ export abstract class RedisComponent {
     this.connection = openRedis(options.redis, options.logger ?? noopLogger, component);
   }
 
-  /** Closes the connection if this component created it; a client passed in stays open. */
+  /**
+   * Closes the connection if this component created it; a client passed in stays open.
+   * Idempotent; every later call rejects with StoreClosedError (it would otherwise open a new connection).
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await closeRedis(this.connection);
   }
 
   /** Runs a command once Redis is ready (bounded); its error leaves with secrets masked (or as a ConnectionError). */
   protected async call<T>(command: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StoreClosedError(`${this.component}: the store is closed`);
     try {
       if (this.connection.client.status !== 'ready') {
         await whenReady(this.connection, this.connectTimeoutMs, this.component);

@@ -1,4 +1,4 @@
-import { ConnectionError, withTimeout, type Logger, type Redactor } from '@herald/core';
+import { ConnectionError, TimeoutError, withTimeout, type Logger, type Redactor } from '@herald/core';
 import type { RedisClient } from '@herald/redis-common';
 
 /** A connection's state as the bus sees it. */
@@ -63,7 +63,7 @@ export class Link {
       if (this.inflight.size > 0) {
         const lost = [...this.inflight];
         this.inflight.clear();
-        const error = new Error('the connection to Redis was lost before it replied');
+        const error = new RedisStreamsConnectionError(this.describe('was lost before Redis replied'));
         for (const w of lost) w.reject(error);
       }
       if (this.state !== 'idle' && this.state !== 'ended') this.set('down');
@@ -153,7 +153,7 @@ export class Link {
       for (const w of this.inflight) {
         if (w.deadline > now) continue;
         this.inflight.delete(w);
-        w.reject(new Error(`Redis did not reply within ${w.timeoutMs} ms`));
+        w.reject(new TimeoutError(`redis-streams: Redis did not reply within ${w.timeoutMs} ms`));
       }
       if (this.inflight.size === 0) {
         clearInterval(this.sweep);

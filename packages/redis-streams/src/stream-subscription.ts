@@ -3,6 +3,7 @@ import {
   createDeadLetterRecord,
   eventLogFields,
   exponentialBackoff,
+  HeraldError,
   sleep,
   toError,
   type BaseEvent,
@@ -24,10 +25,16 @@ export const TARGET_FIELD = 'to';
 /** Waits after failed reads in a row: 100 ms doubling to 1 s. */
 const READ_RETRY_BACKOFF = { initialMs: 100, maxMs: 1_000 };
 
-/** An entry was delivered more often than its subscription allows attempts without ever being settled. */
-export class RedeliveryLimitError extends Error {
+/**
+ * An entry was delivered more often than its subscription allows attempts without ever being
+ * settled: it is dead-lettered with this error (code `REDELIVERY_LIMIT`) without calling the handler.
+ */
+export class RedeliveryLimitError extends HeraldError {
   constructor(readonly deliveries: number, maxAttempts: number) {
-    super(`delivered ${deliveries} times (maxAttempts ${maxAttempts}) without being settled: its consumers died or lost their connection while handling it`);
+    super(
+      'REDELIVERY_LIMIT',
+      `delivered ${deliveries} times (maxAttempts ${maxAttempts}) without being settled: its consumers died or lost their connection while handling it`,
+    );
     this.name = 'RedeliveryLimitError';
   }
 }

@@ -36,8 +36,8 @@ export class RelayPump {
     this.relay.start();
   }
 
-  async stop(): Promise<void> {
-    await this.relay.stop();
+  async close(): Promise<void> {
+    await this.relay.close();
   }
 
   /** True when every stored event has been accepted by the bus. */

@@ -2,6 +2,8 @@
 export interface CheckpointStore {
   load(name: string): Promise<number | undefined>;
   save(name: string, position: number): Promise<void>;
+  /** Releases what the store holds (a connection it opened); optional, like the other stores' `close`. */
+  close?(): Promise<void>;
 }
 
 export class InMemoryCheckpointStore implements CheckpointStore {
@@ -12,4 +14,5 @@ export class InMemoryCheckpointStore implements CheckpointStore {
   async save(name: string, position: number): Promise<void> {
     this.positions.set(name, position);
   }
+  async close(): Promise<void> {}
 }

@@ -66,14 +66,22 @@ export class OutboxRelay {
     return this.subscription.runOnce();
   }
 
-  /** Runs until stop(): publishes batches back to back, waits when caught up, backs off on errors. */
+  /** Runs until close(): publishes batches back to back, waits when caught up, backs off on errors. */
   start(): void {
     this.subscription.start();
   }
 
-  /** Stops after the batch in progress; resolves when the relay is idle. */
+  /**
+   * Stops after the batch in progress; resolves when the relay is idle. The store,
+   * bus and checkpoint store stay open: they are the caller's to close.
+   */
+  close(): Promise<void> {
+    return this.subscription.close();
+  }
+
+  /** @deprecated Use `close()`, the name every other Herald component stops with. Same behaviour. */
   stop(): Promise<void> {
-    return this.subscription.stop();
+    return this.close();
   }
 
   /** Publishes until the log is drained (no more events right now). */

@@ -33,7 +33,7 @@ export interface RunProjectionOptions {
   logger?: Logger;
 }
 
-/** Keeps a projection up to date: a started StoreSubscription named after it. `stop()` it when done. */
+/** Keeps a projection up to date: a started StoreSubscription named after it. `close()` it when done. */
 export function runProjection<E extends DomainEvent>(
   store: EventStore,
   projection: Projection<E>,

@@ -141,7 +141,7 @@ export class StoreSubscription {
     }
   }
 
-  /** Follows the log until stop(): batches back to back, an idle wait when caught up, backoff on errors. */
+  /** Follows the log until close(): batches back to back, an idle wait when caught up, backoff on errors. */
   start(): this {
     if (this.running) return this;
     this.stopped = false;
@@ -150,8 +150,13 @@ export class StoreSubscription {
     return this;
   }
 
-  /** Stops after the batch in progress; resolves when the loop has ended. */
-  async stop(): Promise<void> {
+  /** @deprecated Use `close()`, the name every other Herald component stops with. Same behaviour. */
+  stop(): Promise<void> {
+    return this.close();
+  }
+
+  /** Stops after the batch in progress; resolves when the loop has ended. The store and checkpoints stay open. */
+  async close(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     this.unwatch?.();
@@ -221,7 +226,7 @@ export class StoreSubscription {
   }
 }
 
-/** Starts a catch-up subscription (see StoreSubscription); `stop()` it when done. */
+/** Starts a catch-up subscription (see StoreSubscription); `close()` it when done. */
 export function subscribeToStore(
   store: EventStore,
   handler: StoreEventHandler,
