@@ -1,25 +1,13 @@
-import type { DeadLetterRecord, EventCodec } from '@herald/core';
+import { serializeDeadLetter, type DeadLetterRecord, type EventCodec } from '@herald/core';
 import type { Message } from 'rhea';
 import type { UnsettledPublisher } from './publisher.js';
 import { rheaMessage } from './rhea.js';
 
-/** A dead letter as it travels: the record's fields, the event in the codec's text form. */
-interface WireRecord {
-  id: string;
-  event?: string;
-  raw?: string;
-  error: { name: string; message: string; stack?: string };
-  attempts: number;
-  pattern: string;
-  group?: string;
-  failedAt: string;
-}
-
 /**
  * Where the bus puts dead letters: a durable queue on the broker (RabbitMQ:
  * `/queue/<prefix>dead-letters`), one message per record — the record's
- * fields as JSON (the event in the codec's text form, or the undecodable
- * message as `raw`), plus `herald-*` application properties operators can
+ * fields as JSON (core's `serializeDeadLetter`: the event in the codec's
+ * text form, or the undecodable message as `raw`), plus `herald-*` application properties operators can
  * read without decoding. `add` resolves once the broker accepted the record;
  * only then is the failed delivery accepted.
  *
@@ -39,16 +27,7 @@ export class DeadLetterQueue {
   }
 
   private toMessage(record: DeadLetterRecord): Message {
-    const wire: WireRecord = {
-      id: record.id,
-      error: record.error,
-      attempts: record.attempts,
-      pattern: record.pattern,
-      failedAt: record.failedAt.toISOString(),
-    };
-    if (record.event !== undefined) wire.event = this.codec.encode(record.event).toString('utf8');
-    if (record.raw !== undefined) wire.raw = record.raw;
-    if (record.group !== undefined) wire.group = record.group;
+    const wire = serializeDeadLetter(record, this.codec);
     return {
       durable: true,
       message_id: record.id,

@@ -105,3 +105,10 @@ export { idempotent, type IdempotentOptions } from './inbox/idempotent.js';
 // replays dead letters and bounds close() exactly as core and the other transports do.
 export { exponentialBackoff, type ExponentialBackoff } from './retry/backoff.js';
 export { positiveInt } from './options/positive-int.js';
+export { combinedConnectionState } from './bus/connection-state.js';
+export {
+  deserializeDeadLetter,
+  serializeDeadLetter,
+  type SerializedDeadLetter,
+} from './bus/dead-letter-record.js';
+export { replayDeadLetter, validateDeadLetterId, validateDeadLetterLimit } from './bus/dead-letters.js';

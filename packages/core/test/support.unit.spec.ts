@@ -7,6 +7,7 @@ import {
   createDeadLetterRecord,
   createDeadLetters,
   type DeadLetterRecord,
+  combinedConnectionState,
   Deque,
   errorFields,
   eventLogFields,
@@ -49,6 +50,37 @@ describe('Deque', () => {
     expect(out).toHaveLength(5_000);
     expect([...out].sort((a, b) => a - b)).toEqual(Array.from({ length: 5_000 }, (_, i) => i));
     for (let i = 1; i < out.length; i++) expect(out[i]!).toBeGreaterThan(out[i - 1]!);
+  });
+
+  it('peek and toArray read without taking, also after it emptied and filled again', () => {
+    // Given
+    const q = new Deque<string>();
+    q.push('a');
+    q.push('b');
+    // When: emptied, then used again from the front
+    q.shift();
+    q.shift();
+    q.unshift('c');
+    q.push('d');
+    // Then
+    expect(q.peek()).toBe('c');
+    expect(q.toArray()).toEqual(['c', 'd']);
+    expect(q.length).toBe(2);
+    expect(new Deque<string>().peek()).toBeUndefined();
+  });
+});
+
+describe('combinedConnectionState', () => {
+  it.each([
+    [[], undefined],
+    [['closed', 'closed'], undefined],
+    [['connecting'], 'connecting'],
+    [['connected', 'connecting'], 'connected'],
+    [['connected', 'disconnected'], 'disconnected'],
+    [['disconnected', 'reconnecting'], 'reconnecting'],
+    [['connected', 'closed'], 'connected'],
+  ] as const)('%j → %s', (states, expected) => {
+    expect(combinedConnectionState(states)).toBe(expected);
   });
 });
 

@@ -1,11 +1,10 @@
-import { ConnectionStateEmitter, type ConnectionState, type Logger } from '@herald/core';
+import { combinedConnectionState, ConnectionStateEmitter, type ConnectionState, type Logger } from '@herald/core';
 
 /**
  * The bus has two connections (publishing and consuming, as RabbitMQ
  * recommends: a publisher the broker throttles must not hold up acks). Users
- * see one state: reconnecting or disconnected when either connection in use
- * is; otherwise connected once one is up (the other may still be opening for
- * the first time), else connecting.
+ * see one state, by core's rule (`combinedConnectionState`); disconnected
+ * before either is in use.
  */
 export class BusConnectionState {
   readonly emitter: ConnectionStateEmitter;
@@ -34,11 +33,6 @@ export class BusConnectionState {
   }
 
   private combined(): ConnectionState {
-    const states = [...this.roles.values()].filter((s) => s !== 'closed');
-    if (states.length === 0) return 'disconnected';
-    if (states.includes('reconnecting')) return 'reconnecting';
-    if (states.includes('disconnected')) return 'disconnected';
-    // A second connection opening for the first time while the other is up is not news.
-    return states.includes('connected') ? 'connected' : 'connecting';
+    return combinedConnectionState(this.roles.values()) ?? 'disconnected';
   }
 }

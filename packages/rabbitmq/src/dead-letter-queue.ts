@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   PublishError,
-  ValidationError,
+  replayDeadLetter,
+  validateDeadLetterId,
+  validateDeadLetterLimit,
   type BaseEvent,
   type DeadLetterRecord,
   type DeadLetters,
@@ -37,9 +39,10 @@ export interface DeadLetterSource {
  * A queue can do better — the message stays unacknowledged while its replay is
  * published and confirmed, and is acked only then; a crash in between leaves
  * it in the queue (at worst replayed twice, never lost). The observable
- * contract is core's: `list(limit?)` oldest first, `replay(id | 'all')`
- * returns how many were replayed and leaves undecodable records, `purge()`
- * returns how many were removed.
+ * contract is core's, and so are the argument checks and the rule for each
+ * record (`replayDeadLetter`): `list(limit?)` oldest first, `replay(id |
+ * 'all')` returns how many were replayed and leaves undecodable records,
+ * `purge()` returns how many were removed.
  *
  * `list` and `replay` walk the whole queue once (`sweepQueue`): each record is
  * either copied to the tail (kept, so the order is unchanged after a full
@@ -110,9 +113,7 @@ export class DeadLetterQueue implements DeadLetters {
 
   async list(limit?: number): Promise<DeadLetterRecord[]> {
     // A bad argument is a rejected promise, like every other failure here (as in core's createDeadLetters).
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-      throw new ValidationError('limit', 'must be a non-negative integer');
-    }
+    validateDeadLetterLimit(limit);
     if (limit === 0) return [];
     return this.serial(() =>
       this.admin.with(async (ch) => {
@@ -142,7 +143,7 @@ export class DeadLetterQueue implements DeadLetters {
   }
 
   async replay(id: string | 'all'): Promise<number> {
-    if (typeof id !== 'string' || id.length === 0) throw new ValidationError('id', 'must be a dead-letter id or "all"');
+    validateDeadLetterId(id);
     return this.serial(() =>
       this.admin.with(async (ch) => {
         const mark = randomUUID();
@@ -152,11 +153,10 @@ export class DeadLetterQueue implements DeadLetters {
         const { failures } = await sweepQueue(ch, this.topology.deadLetterQueue, mark, (msg) => {
           if (this.isDuplicate(msg, seen)) return RESOLVED;
           if (id !== 'all' && recordId(msg) !== id) return this.keep(msg, mark);
-          const { record } = this.toRecord(msg);
-          if (record.event === undefined) return this.keep(msg, mark); // undecodable: stays
-          return this.redeliver(msg, record.event, record.id).then(() => {
-            replayed++;
-          });
+          // Core's rule for each record (undecodable ones stay); a failed redelivery leaves it in place.
+          return replayDeadLetter(this.toRecord(msg).record, (record) => this.redeliver(msg, record.event!, record.id)).then(
+            (done) => (done ? void replayed++ : this.keep(msg, mark)),
+          );
         });
         if (failures.length > 0) {
           const first = failures[0] as Error;

@@ -1,4 +1,12 @@
-import type { DeadLetterRecord, DeadLetterStore, EventCodec, Logger } from '@herald/core';
+import {
+  deserializeDeadLetter,
+  serializeDeadLetter,
+  type DeadLetterRecord,
+  type DeadLetterStore,
+  type EventCodec,
+  type Logger,
+  type SerializedDeadLetter,
+} from '@herald/core';
 import type { RedisClient } from './redis-source.js';
 
 /** Runs a command on a live connection of the bus (bounded); the store does no connection handling. */
@@ -33,19 +41,6 @@ local dropped = redis.call('LPOP', KEYS[1], n - max)
 for _, id in ipairs(dropped) do redis.call('HDEL', KEYS[2], id) end
 return #dropped
 `;
-
-/** A dead-letter record as stored: JSON, the event in the bus codec's text form. */
-interface StoredRecord {
-  id: string;
-  event?: string;
-  eventBase64?: string;
-  raw?: string;
-  error: DeadLetterRecord['error'];
-  attempts: number;
-  pattern: string;
-  group?: string;
-  failedAt: string;
-}
 
 /**
  * Dead letters in Redis, so they outlive the process: a list of record ids
@@ -157,50 +152,14 @@ export class RedisDeadLetterStore implements DeadLetterStore {
     return Number(results?.[0]?.[1] ?? 0);
   }
 
-  private serialize(record: DeadLetterRecord): StoredRecord {
-    const stored: StoredRecord = {
-      id: record.id,
-      error: record.error,
-      attempts: record.attempts,
-      pattern: record.pattern,
-      failedAt: record.failedAt.toISOString(),
-    };
-    if (record.group !== undefined) stored.group = record.group;
-    if (record.raw !== undefined) {
-      stored.raw =
-        record.raw.length > this.maxRawChars
-          ? `${record.raw.slice(0, this.maxRawChars)}…[truncated: ${record.raw.length} characters in all]`
-          : record.raw;
-    }
-    if (record.event !== undefined) {
-      const bytes = this.codec.encode(record.event);
-      if (this.codec.contentType.includes('json')) stored.event = bytes.toString('utf8');
-      else stored.eventBase64 = bytes.toString('base64');
-    }
-    return stored;
+  private serialize(record: DeadLetterRecord): SerializedDeadLetter {
+    return serializeDeadLetter(record, this.codec, this.maxRawChars);
   }
 
   private deserialize(json: string): DeadLetterRecord {
-    const stored = JSON.parse(json) as StoredRecord;
-    const record: DeadLetterRecord = {
-      id: stored.id,
-      error: stored.error,
-      attempts: stored.attempts,
-      pattern: stored.pattern,
-      failedAt: new Date(stored.failedAt),
-    };
-    if (stored.group !== undefined) record.group = stored.group;
-    if (stored.raw !== undefined) record.raw = stored.raw;
-    const encoded = stored.event ?? (stored.eventBase64 === undefined ? undefined : Buffer.from(stored.eventBase64, 'base64'));
-    if (encoded !== undefined) {
-      try {
-        record.event = this.codec.decode(encoded);
-      } catch (error) {
-        // Written by a bus with another codec: keep it listable, as raw text.
-        this.logger.warn({ deadLetterId: stored.id, error: (error as Error).message }, 'dead-letter event no longer decodes; listed as raw');
-        record.raw = typeof encoded === 'string' ? encoded : encoded.toString('utf8');
-      }
-    }
-    return record;
+    return deserializeDeadLetter(JSON.parse(json) as SerializedDeadLetter, this.codec, (error, stored) => {
+      // Written by a bus with another codec: kept listable, as raw text.
+      this.logger.warn({ deadLetterId: stored.id, error: error.message }, 'dead-letter event no longer decodes; listed as raw');
+    });
   }
 }

@@ -9,4 +9,5 @@ export {
   type RedisSource,
 } from './redis-source.js';
 export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
+export { busLinkState, type LinkState, type LinkStatus } from './link-state.js';
 export { redisOptionsFromConfig } from './redis-config.js';

@@ -1,4 +1,4 @@
-import type { PublishWindow, Redactor } from '@herald/core';
+import { Deque, type PublishWindow, type Redactor } from '@herald/core';
 import type { RedisClient } from '@herald/redis-common';
 import type { ManagedConnection } from './managed-connection.js';
 
@@ -48,9 +48,8 @@ const clock = performance;
  * out rather than cleared and set again each time the connection goes idle.
  */
 export class CommandConnection {
-  /** Entries in the order they were added; `head` is the first one not yet dropped. */
-  private entries: Array<Entry | undefined> = [];
-  private head = 0;
+  /** Entries in the order they were added, until dropped once settled. */
+  private readonly entries = new Deque<Entry>();
   private timer: NodeJS.Timeout | undefined;
   /** Whether the timer holds the process open (only while something is pending). */
   private timerRefed = false;
@@ -207,25 +206,11 @@ export class CommandConnection {
   /** Drops settled entries from the head; returns the first unsettled one. */
   private dropSettled(): Entry | undefined {
     const entries = this.entries;
-    let head = this.head;
-    let first: Entry | undefined;
-    while (head < entries.length) {
-      const entry = entries[head]!;
-      if (!entry.settled) {
-        first = entry;
-        break;
-      }
-      entries[head++] = undefined;
+    let first = entries.peek();
+    while (first?.settled) {
+      entries.shift();
+      first = entries.peek();
     }
-    if (head === entries.length) {
-      entries.length = 0;
-      head = 0;
-    } else if (head > 1024 && head * 2 > entries.length) {
-      // Compact once the dead prefix dominates, keeping this amortised O(1).
-      this.entries = entries.slice(head);
-      head = 0;
-    }
-    this.head = head;
     return first;
   }
 
@@ -257,8 +242,7 @@ export class CommandConnection {
   /** The connection dropped: whatever was sent and not answered will never be (no resend). */
   private failSent(): void {
     const lost = new Error('the connection to Redis was lost before it replied');
-    const snapshot = this.entries.slice(this.head) as Entry[];
-    for (const entry of snapshot) {
+    for (const entry of this.entries.toArray()) {
       if (!entry.settled && entry.sent) this.fail(entry, lost, 'lost');
     }
   }

@@ -1,8 +1,7 @@
 import { ConnectionError, type Logger, type Redactor } from '@herald/core';
-import type { RedisClient } from '@herald/redis-common';
+import type { LinkState, RedisClient } from '@herald/redis-common';
 
-/** One connection's state as the bus sees it ('ready' = usable: for the subscriber, subscriptions restored). */
-export type LinkState = 'idle' | 'connecting' | 'ready' | 'down' | 'reconnecting' | 'ended';
+export type { LinkState };
 
 export interface ManagedConnectionOptions {
   role: string;

@@ -28,9 +28,8 @@ import {
 } from '@herald/core';
 import { CommandConnection, type CommandFailure, type PublishCommand } from './command-connection.js';
 import { ManagedConnection, RedisConnectionError } from './managed-connection.js';
-import { busState, lastError } from './connection-status.js';
 import { DeadLetterBatcher } from './dead-letter-batcher.js';
-import { RedisDeadLetterStore, type RedisClient } from '@herald/redis-common';
+import { busLinkState, RedisDeadLetterStore, type RedisClient } from '@herald/redis-common';
 import { aimAtSlotMaster, clusterHashTag, routeKey, warmRoute } from './cluster-route.js';
 import { publishError } from './errors.js';
 import { publishBatch, publishRouted } from './publish-batch.js';
@@ -367,9 +366,8 @@ export class RedisPubSubEventBus implements EventBus {
 
   private onConnectionState(): void {
     if (this.closing) return;
-    const links = [this.commands.connection, this.subscriber.connection];
-    const state = busState(links);
-    if (state !== undefined) this.state.set(state, lastError(links));
+    const bus = busLinkState([this.commands.connection, this.subscriber.connection]);
+    if (bus !== undefined) this.state.set(bus.state, bus.error);
   }
 
   /**

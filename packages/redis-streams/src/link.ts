@@ -1,8 +1,7 @@
 import { ConnectionError, TimeoutError, withTimeout, type Logger, type Redactor } from '@herald/core';
-import type { RedisClient } from '@herald/redis-common';
+import type { LinkState, RedisClient } from '@herald/redis-common';
 
-/** A connection's state as the bus sees it. */
-export type LinkState = 'idle' | 'connecting' | 'ready' | 'down' | 'reconnecting' | 'ended';
+export type { LinkState };
 
 /**
  * Redis could not be reached, refused the connection or did not answer within

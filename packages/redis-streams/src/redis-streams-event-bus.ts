@@ -14,7 +14,6 @@ import {
   validateEvents,
   ValidationError,
   type BaseEvent,
-  type ConnectionState,
   type ConnectionStateChange,
   type DeadLetterRecord,
   type DeadLetters,
@@ -29,6 +28,7 @@ import {
   type TransportCapabilities,
 } from '@herald/core';
 import {
+  busLinkState,
   createClient,
   describeTarget,
   isClusterClient,
@@ -423,13 +423,8 @@ export class RedisStreamsEventBus implements EventBus {
 
   private onConnectionState(): void {
     if (this.closing) return;
-    const links = [this.commands, ...this.readerLinks].filter((l) => l?.used);
-    if (links.length === 0) return;
-    let state: ConnectionState;
-    if (links.some((l) => l.state === 'reconnecting')) state = 'reconnecting';
-    else if (links.some((l) => l.state === 'down' || l.state === 'ended')) state = 'disconnected';
-    else state = links.some((l) => l.state === 'ready') ? 'connected' : 'connecting';
-    this.state.set(state, links.find((l) => l.state !== 'ready' && l.lastError)?.lastError);
+    const bus = busLinkState([this.commands, ...this.readerLinks]);
+    if (bus !== undefined) this.state.set(bus.state, bus.error);
   }
 
   /**

@@ -50,3 +50,28 @@ export class ConnectionStateEmitter {
     }
   }
 }
+
+/**
+ * A bus's one state from the states of the connections it uses (closed ones
+ * do not count): reconnecting if any is, disconnected if any is down,
+ * connected once one is up (a second connection opening for the first time
+ * does not make a connected bus flap), else connecting. Undefined when no
+ * connection counts.
+ */
+export function combinedConnectionState(states: Iterable<ConnectionState>): ConnectionState | undefined {
+  let counted = false;
+  let reconnecting = false;
+  let disconnected = false;
+  let connected = false;
+  for (const state of states) {
+    if (state === 'closed') continue;
+    counted = true;
+    if (state === 'reconnecting') reconnecting = true;
+    else if (state === 'disconnected') disconnected = true;
+    else if (state === 'connected') connected = true;
+  }
+  if (!counted) return undefined;
+  if (reconnecting) return 'reconnecting';
+  if (disconnected) return 'disconnected';
+  return connected ? 'connected' : 'connecting';
+}

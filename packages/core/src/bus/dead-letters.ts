@@ -9,6 +9,35 @@ export interface DeadLetterStore {
   purge(): Promise<number>;
 }
 
+/** `limit` of `deadLetters.list`: absent or an integer ≥ 0, else a ValidationError. */
+export function validateDeadLetterLimit(limit: unknown): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || (limit as number) < 0)) {
+    throw new ValidationError('limit', 'must be a non-negative integer');
+  }
+}
+
+/** `id` of `deadLetters.replay`: a record id or `'all'`, else a ValidationError. */
+export function validateDeadLetterId(id: unknown): void {
+  if (typeof id !== 'string' || id.length === 0) {
+    throw new ValidationError('id', 'must be a dead-letter id or "all"');
+  }
+}
+
+/**
+ * Replays one record: an undecodable one (no event) is not redelivered; a
+ * redelivery resolving `false` reached nobody. Resolves true when the record
+ * was replayed (count it, drop it), false when it stays a dead letter; rejects
+ * with `redeliver`'s error (it stays, too). The rule every `deadLetters.replay`
+ * follows, whether it takes records out of a store or replays them in place.
+ */
+export async function replayDeadLetter(
+  record: DeadLetterRecord,
+  redeliver: (record: DeadLetterRecord) => Promise<unknown>,
+): Promise<boolean> {
+  if (record.event === undefined) return false;
+  return (await redeliver(record)) !== false;
+}
+
 /**
  * The one implementation of `bus.deadLetters`: replay takes records out of the
  * store and hands them to the transport's `redeliver`; records that cannot be
@@ -25,33 +54,24 @@ export function createDeadLetters(
   return {
     async list(limit) {
       // async: a bad limit is a rejected promise like every other failure here, not a synchronous throw.
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) {
-        throw new ValidationError('limit', 'must be a non-negative integer');
-      }
+      validateDeadLetterLimit(limit);
       return store.list(limit);
     },
     async replay(id) {
-      if (typeof id !== 'string' || id.length === 0) {
-        throw new ValidationError('id', 'must be a dead-letter id or "all"');
-      }
+      validateDeadLetterId(id);
       const records = await store.take(id);
       let replayed = 0;
       let firstError: unknown;
       for (const record of records) {
-        if (record.event === undefined) {
-          await store.add(record);
-          continue;
-        }
         try {
-          if ((await redeliver(record)) === false) {
-            await store.add(record);
+          if (await replayDeadLetter(record, redeliver)) {
+            replayed++;
             continue;
           }
-          replayed++;
         } catch (error) {
           firstError ??= error;
-          await store.add(record);
         }
+        await store.add(record);
       }
       if (firstError !== undefined) throw firstError;
       return replayed;
