@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { loadRabbitMQConfig, loadRedisConfig, type Env } from '@herald/core';
-import { RabbitMQEventBus, rabbitUrlFromConfig } from '@herald/rabbitmq';
-import { redisOptionsFromConfig } from '@herald/redis-store';
+import type { Env } from '@herald/core';
+import { RabbitMQEventBus, rabbitOptionsFromEnv } from '@herald/rabbitmq';
+import { redisOptionsFromEnv } from '@herald/redis-store';
 import amqp from 'amqplib';
 import { Redis } from 'ioredis';
 import { Gamifier, type GamifierOptions } from '../src/app.js';
@@ -101,7 +101,7 @@ async function deleteRabbitTopology(namespace: TestNamespace, env: Env, declared
   for (const name of [...queues, ...exchanges]) {
     if (!name.startsWith(prefix)) throw new Error(`test clean-up: ${name} is outside the test's namespace ${prefix}`);
   }
-  const connection = await amqp.connect(rabbitUrlFromConfig(loadRabbitMQConfig(env)));
+  const connection = await amqp.connect(rabbitOptionsFromEnv(env).connection);
   const failures: string[] = [];
   try {
     let channel = await connection.createChannel();
@@ -124,7 +124,7 @@ async function deleteRabbitTopology(namespace: TestNamespace, env: Env, declared
 
 /** Deletes every Redis key under `<root>:` with SCAN + UNLINK (never KEYS). */
 async function deleteRedisKeys(namespace: TestNamespace, env: Env): Promise<void> {
-  const redis = new Redis({ ...redisOptionsFromConfig(loadRedisConfig(env)), lazyConnect: true, connectTimeout: 5_000 });
+  const redis = new Redis({ ...redisOptionsFromEnv(env), lazyConnect: true, connectTimeout: 5_000 });
   redis.on('error', () => {}); // a failed command rejects below
   try {
     await redis.connect();

@@ -1,5 +1,5 @@
-import { ConfigError, readInt, readString, type Env } from '@herald/core';
-import type { AmqpEventBusOptions } from './options.js';
+import { ConfigError, readInt, readString, readUrl, type Env } from '@herald/core';
+import { AMQP_SCHEMES, type AmqpEventBusOptions } from './options.js';
 
 /**
  * Connection options from the environment: `AMQP_URL`, or `AMQP_HOST` / `AMQP_PORT` /
@@ -7,21 +7,12 @@ import type { AmqpEventBusOptions } from './options.js';
  * naming the variable; no message ever contains the URL or the password.
  */
 export function amqpOptionsFromEnv(env: Env = process.env): AmqpEventBusOptions {
-  const url = readString(env, 'AMQP_URL');
+  const url = readUrl(env, 'AMQP_URL', AMQP_SCHEMES);
   const fields = ['AMQP_HOST', 'AMQP_PORT', 'AMQP_USERNAME', 'AMQP_PASSWORD', 'AMQP_VHOST'].filter(
     (name) => readString(env, name) !== undefined,
   );
   if (url !== undefined) {
     if (fields.length > 0) throw new ConfigError('AMQP_URL', `give AMQP_URL or ${fields.join(', ')}, not both`);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new ConfigError('AMQP_URL', 'must be an amqp:// or amqps:// URL');
-    }
-    if (parsed.protocol !== 'amqp:' && parsed.protocol !== 'amqps:') {
-      throw new ConfigError('AMQP_URL', 'must be an amqp:// or amqps:// URL');
-    }
     return { url };
   }
   const options: AmqpEventBusOptions = {

@@ -1,4 +1,6 @@
 import {
+  formatServerUrl,
+  parseServerUrl,
   UnsupportedError,
   positiveInt,
   ValidationError,
@@ -144,36 +146,20 @@ function resolveEndpoint(options: AmqpEventBusOptions): ResolvedEndpoint {
     if (v !== undefined && typeof v !== 'string') throw new ValidationError(key, 'must be a string');
   }
   const vhost = fields.vhost === '' ? undefined : fields.vhost;
-  const display = `${protocol}://${host.includes(':') ? `[${host}]` : host}:${port}/${encodeURIComponent(vhost ?? '')}`;
+  const display = formatServerUrl({ protocol, host, port, path: vhost });
   return { protocol, host, port, username: fields.username, password: fields.password, vhost, display };
 }
 
-/** Parses `amqp(s)://user:pass@host:port/vhost` without ever echoing it (it may hold a password). */
+/** `amqp(s)://user:pass@host:port/vhost` as connection fields; the URL is never echoed (it may hold a password). */
 function parseUrl(url: string): AmqpConnectionOptions {
-  const bad = () => new ValidationError('url', 'must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
-  if (typeof url !== 'string') throw bad();
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw bad();
-  }
-  const protocol = u.protocol.slice(0, -1);
-  if ((protocol !== 'amqp' && protocol !== 'amqps') || u.hostname.length === 0) throw bad();
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      throw bad();
-    }
-  };
-  const out: AmqpConnectionOptions = { protocol, host: u.hostname.replace(/^\[|\]$/g, '') };
-  if (u.port) out.port = Number(u.port);
-  if (u.username || u.password) {
-    out.username = decode(u.username);
-    out.password = decode(u.password);
-  }
-  const path = u.pathname.startsWith('/') ? u.pathname.slice(1) : u.pathname;
-  if (path.length > 0) out.vhost = decode(path);
+  const u = parseServerUrl(url, 'url', AMQP_SCHEMES, 'amqp://user:pass@host:5672/vhost');
+  const out: AmqpConnectionOptions = { protocol: u.protocol as 'amqp' | 'amqps', host: u.host };
+  if (u.port !== undefined) out.port = u.port;
+  if (u.username !== undefined) out.username = u.username;
+  if (u.password !== undefined) out.password = u.password;
+  if (u.path !== undefined) out.vhost = u.path;
   return out;
 }
+
+/** The URL schemes this package connects with. */
+export const AMQP_SCHEMES = ['amqp', 'amqps'] as const;

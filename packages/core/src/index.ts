@@ -58,19 +58,15 @@ export {
 } from './commands/command-bus.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { InMemoryCheckpointStore, type CheckpointStore } from './outbox/checkpoint-store.js';
-export { readBool, readEnum, readInt, readSecret, readString, type Env } from './config/env.js';
+export { readBool, readEnum, readInt, readSecret, readString, readUrl, type Env } from './config/env.js';
+export { formatServerUrl, parseServerUrl, type ServerUrl } from './config/server-url.js';
 export {
   loadEventConfig,
   type EventBusTransport,
   type EventConfig,
   type EventStoreKind,
+  type LoadEventConfigOptions,
 } from './config/load-event-config.js';
-export {
-  loadRabbitMQConfig,
-  loadRedisConfig,
-  type RabbitMQConnectionConfig,
-  type RedisConnectionConfig,
-} from './config/connection-config.js';
 export { createRedactor, redactUrl, REDACTED, type Redactor } from './secrets.js';
 export {
   createUpcasters,

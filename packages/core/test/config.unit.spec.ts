@@ -3,13 +3,15 @@ import {
   ConfigError,
   type Env,
   loadEventConfig,
-  loadRabbitMQConfig,
-  loadRedisConfig,
+  parseServerUrl,
+  formatServerUrl,
   readBool,
   readEnum,
   readInt,
   readString,
+  readUrl,
   validateRetryStrategy,
+  ValidationError,
 } from '../src/index.js';
 
 function configError(fn: () => unknown): ConfigError {
@@ -22,7 +24,7 @@ function configError(fn: () => unknown): ConfigError {
   throw new Error('expected a ConfigError, nothing was thrown');
 }
 
-const PASSWORD = 'hunter2-S3cret!';
+const KNOWN = { transports: ['memory', 'redis-pubsub', 'rabbitmq'], stores: ['memory', 'redis'] };
 
 describe('loadEventConfig', () => {
   it('defaults: 3 attempts, exponential 1000 ms capped at 30 s, dead letters and tracking on, memory bus and store', () => {
@@ -76,8 +78,8 @@ describe('loadEventConfig', () => {
     ['EVENT_BUS_TRANSPORT', 'kafka'],
     ['EVENT_STORE', 'postgres'],
   ])('%s=%j is a ConfigError naming the variable', (name, value) => {
-    // When
-    const error = configError(() => loadEventConfig({ [name]: value }));
+    // When the application names the transports and stores it knows
+    const error = configError(() => loadEventConfig({ [name]: value }, KNOWN));
     // Then
     expect(error.variable).toBe(name);
     expect(error.message.startsWith(`${name}: `)).toBe(true);
@@ -85,47 +87,16 @@ describe('loadEventConfig', () => {
   });
 
   it('reads process.env by default', () => {
-    expect(loadEventConfig().transport).toMatch(/^(memory|redis-pubsub|rabbitmq)$/);
-  });
-});
-
-describe('loadRedisConfig', () => {
-  it('defaults to 127.0.0.1:6379 db 0 without TLS or password', () => {
-    const config = loadRedisConfig({});
-    expect(config).toEqual({ host: '127.0.0.1', port: 6379, db: 0, tls: false });
-    expect('password' in config).toBe(false);
+    expect(loadEventConfig().transport).toBe(process.env.EVENT_BUS_TRANSPORT?.trim() || 'memory');
   });
 
-  it('reads REDIS_EVENT_STORE_*', () => {
-    expect(
-      loadRedisConfig({
-        REDIS_EVENT_STORE_HOST: 'redis.production.com',
-        REDIS_EVENT_STORE_PORT: '6380',
-        REDIS_EVENT_STORE_PASSWORD: PASSWORD,
-        REDIS_EVENT_STORE_DB: '1',
-        REDIS_EVENT_STORE_TLS: 'true',
-      }),
-    ).toEqual({ host: 'redis.production.com', port: 6380, password: PASSWORD, db: 1, tls: true });
-  });
-
-  it.each([
-    ['REDIS_EVENT_STORE_PORT', 'abc'],
-    ['REDIS_EVENT_STORE_PORT', '0'],
-    ['REDIS_EVENT_STORE_PORT', '70000'],
-    ['REDIS_EVENT_STORE_DB', '16'],
-    ['REDIS_EVENT_STORE_DB', '-1'],
-    ['REDIS_EVENT_STORE_TLS', 'sometimes'],
-  ])('%s=%j is a ConfigError naming the variable, never showing the password', (name, value) => {
-    // Given a password is set
-    const env = { REDIS_EVENT_STORE_PASSWORD: PASSWORD, [name]: value };
-    // When
-    const error = configError(() => loadRedisConfig(env));
-    // Then
-    expect(error.variable).toBe(name);
-    expect(error.message).toContain(name);
-    expect(error.message).not.toContain(PASSWORD);
-    expect(String(error.stack)).not.toContain(PASSWORD);
-    expect(JSON.stringify({ ...error })).not.toContain(PASSWORD);
+  it('knows no transport or store names of its own: without a list any name is the application\'s to map', () => {
+    // Given names core has never heard of
+    const env = { EVENT_BUS_TRANSPORT: ' kafka ', EVENT_STORE: 'postgres' };
+    // When / Then they come back as given (trimmed), and a list makes them errors
+    expect(loadEventConfig(env)).toMatchObject({ transport: 'kafka', store: 'postgres' });
+    expect(configError(() => loadEventConfig(env, { transports: ['kafka'], stores: ['memory'] })).variable).toBe('EVENT_STORE');
+    expect(loadEventConfig({}, { transports: ['kafka'] }).transport).toBe('memory');
   });
 });
 
@@ -133,11 +104,10 @@ describe('a password-bearing value in the wrong variable', () => {
   const url = 'redis://default:hunter2-xyzzy@redis.example.com:6379/0';
 
   it.each([
-    ['REDIS_EVENT_STORE_PORT', () => loadRedisConfig({ REDIS_EVENT_STORE_PORT: url })],
-    ['REDIS_EVENT_STORE_DB', () => loadRedisConfig({ REDIS_EVENT_STORE_DB: url })],
-    ['REDIS_EVENT_STORE_TLS', () => loadRedisConfig({ REDIS_EVENT_STORE_TLS: url })],
-    ['RABBITMQ_PORT', () => loadRabbitMQConfig({ RABBITMQ_PORT: url })],
-    ['EVENT_BUS_TRANSPORT', () => loadEventConfig({ EVENT_BUS_TRANSPORT: url })],
+    ['EVENT_BUS_TRANSPORT', () => loadEventConfig({ EVENT_BUS_TRANSPORT: url }, KNOWN)],
+    ['EVENT_RETRY_DELAY', () => loadEventConfig({ EVENT_RETRY_DELAY: url })],
+    ['EVENT_TRACKING_ENABLED', () => loadEventConfig({ EVENT_TRACKING_ENABLED: url })],
+    ['AMQP_URL', () => readUrl({ AMQP_URL: url }, 'AMQP_URL', ['amqp', 'amqps'])],
     ['EVENT_RETRY_MAX_ATTEMPTS', () => loadEventConfig({ EVENT_RETRY_MAX_ATTEMPTS: url })],
   ])('%s set to a URL with a password: the ConfigError names the variable and never echoes the value', (name, load) => {
     // Given a URL with a password pasted into a variable that wants something else
@@ -155,49 +125,10 @@ describe('a password-bearing value in the wrong variable', () => {
 
   it('does not echo an out-of-range number either', () => {
     // Given / When
-    const error = configError(() => loadRedisConfig({ REDIS_EVENT_STORE_PORT: '123456789' }));
+    const error = configError(() => readInt({ PORT: '123456789' }, 'PORT', 1, { min: 1, max: 65_535 }));
     // Then
-    expect(error.message).toMatch(/REDIS_EVENT_STORE_PORT: must be ≤ 65535/);
+    expect(error.message).toMatch(/PORT: must be ≤ 65535/);
     expect(error.message).not.toContain('123456789');
-  });
-});
-
-describe('loadRabbitMQConfig', () => {
-  it('defaults to guest@127.0.0.1:5672 vhost / without TLS, and 5671 with TLS', () => {
-    expect(loadRabbitMQConfig({})).toEqual({
-      host: '127.0.0.1',
-      port: 5672,
-      username: 'guest',
-      password: 'guest',
-      vhost: '/',
-      tls: false,
-    });
-    expect(loadRabbitMQConfig({ RABBITMQ_TLS: '1' })).toMatchObject({ port: 5671, tls: true });
-  });
-
-  it('reads RABBITMQ_*', () => {
-    expect(
-      loadRabbitMQConfig({
-        RABBITMQ_HOST: 'rabbitmq.production.com',
-        RABBITMQ_PORT: '5673',
-        RABBITMQ_USERNAME: 'app',
-        RABBITMQ_PASSWORD: PASSWORD,
-        RABBITMQ_VHOST: '/prod',
-        RABBITMQ_TLS: 'off',
-      }),
-    ).toEqual({ host: 'rabbitmq.production.com', port: 5673, username: 'app', password: PASSWORD, vhost: '/prod', tls: false });
-  });
-
-  it.each([
-    ['RABBITMQ_PORT', 'amqp'],
-    ['RABBITMQ_PORT', '65536'],
-    ['RABBITMQ_TLS', 'enabled'],
-  ])('%s=%j is a ConfigError naming the variable, never showing the password', (name, value) => {
-    const error = configError(() => loadRabbitMQConfig({ RABBITMQ_PASSWORD: PASSWORD, [name]: value }));
-    expect(error.variable).toBe(name);
-    expect(error.message).toContain(name);
-    expect(error.message).not.toContain(PASSWORD);
-    expect(String(error.stack)).not.toContain(PASSWORD);
   });
 });
 
@@ -225,5 +156,49 @@ describe('env readers', () => {
 
   it('readEnum names the allowed values', () => {
     expect(configError(() => readEnum({ E: 'c' }, 'E', ['a', 'b'], 'a')).message).toMatch(/one of a, b/);
+  });
+});
+
+describe('readUrl', () => {
+  it('returns a URL of an allowed scheme as given, undefined when unset', () => {
+    expect(readUrl({ U: 'amqps://u:p@h:5671/v' }, 'U', ['amqp', 'amqps'])).toBe('amqps://u:p@h:5671/v');
+    expect(readUrl({ U: '' }, 'U', ['amqp'])).toBeUndefined();
+  });
+
+  it.each(['http://u:s3cret@h', 'not a url', 'amqp://', 'amqp://u:%E0%A4%A@h'])('%j is a ConfigError naming the variable', (value) => {
+    const error = configError(() => readUrl({ U: value }, 'U', ['amqp', 'amqps']));
+    expect(error.variable).toBe('U');
+    expect(error.message).toMatch(/must be an amqp:\/\/ or amqps:\/\/ URL/);
+    expect(error.message).not.toContain('s3cret');
+  });
+});
+
+describe('parseServerUrl', () => {
+  it('takes a URL apart, decoding the credentials and the path', () => {
+    // Given / When
+    const url = parseServerUrl('amqps://us%40er:p%2Fw@[::1]:5673/%2Fprod?heartbeat=5', 'url', ['amqp', 'amqps']);
+    // Then
+    expect(url).toMatchObject({ protocol: 'amqps', host: '::1', port: 5673, username: 'us@er', password: 'p/w', path: '/prod' });
+    expect(url.params.get('heartbeat')).toBe('5');
+    expect(parseServerUrl('amqp://h', 'url', ['amqp'])).toEqual({ protocol: 'amqp', host: 'h', params: new URLSearchParams() });
+  });
+
+  it.each([undefined, 42, 'http://h', 'amqp://u:%zz@h', '://'])('%j is a ValidationError naming the field, never echoing the value', (value) => {
+    let thrown: unknown;
+    try {
+      parseServerUrl(value, 'urls[1]', ['amqp', 'amqps'], 'amqp://user:pass@host:5672/vhost');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).field).toBe('urls[1]');
+    expect((thrown as Error).message).toBe('urls[1]: must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
+  });
+
+  it('formats it back, with the credentials only when a username is given', () => {
+    expect(formatServerUrl({ protocol: 'amqp', host: '::1', port: 5672, path: '/' })).toBe('amqp://[::1]:5672/%2F');
+    expect(formatServerUrl({ protocol: 'amqps', host: 'h', port: 5671, username: 'a@b', password: 'c/d', path: 'v' })).toBe(
+      'amqps://a%40b:c%2Fd@h:5671/v',
+    );
   });
 });

@@ -4,4 +4,4 @@ export type { ConsumerCancelled } from './consumer.js';
 export { QueueArgumentsMismatchError, RabbitMQConnectionError } from './errors.js';
 export { UnroutableError } from './confirm-publisher.js';
 export { delayBucket } from './retry-router.js';
-export { rabbitOptionsFromConfig, rabbitOptionsFromEnv, rabbitUrlFromConfig } from './config.js';
+export { rabbitOptionsFromEnv } from './env.js';

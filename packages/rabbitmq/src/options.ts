@@ -1,4 +1,6 @@
 import {
+  formatServerUrl,
+  parseServerUrl,
   positiveInt,
   ValidationError,
   type EventBusMiddleware,
@@ -186,40 +188,24 @@ function resolveEndpoint(c: RabbitMQConnectionOptions, field: string): ResolvedE
   if (c.username !== undefined) connect.username = c.username;
   if (c.password !== undefined) connect.password = c.password;
   if (c.frameMax !== undefined) connect.frameMax = c.frameMax;
-  const display = `${protocol}://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}/${encodeURIComponent(vhost)}`;
+  const display = formatServerUrl({ protocol, host: hostname, port, path: vhost });
   return { connect, display, secrets: c.password ? [c.password] : [] };
 }
 
-/** Parses `amqp(s)://user:pass@host:port/vhost?heartbeat=…&frameMax=…` without ever echoing it. */
+/** `amqp(s)://user:pass@host:port/vhost?heartbeat=…&frameMax=…` as connection fields; the URL is never echoed. */
 function parseUrl(url: string, field: string): RabbitMQConnectionOptions {
-  const bad = () => new ValidationError(field, 'must be an amqp:// or amqps:// URL (amqp://user:pass@host:5672/vhost)');
-  if (typeof url !== 'string') throw bad();
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw bad();
-  }
-  const protocol = u.protocol.slice(0, -1);
-  if ((protocol !== 'amqp' && protocol !== 'amqps') || u.hostname.length === 0) throw bad();
-  const out: RabbitMQConnectionOptions = { protocol, hostname: u.hostname.replace(/^\[|\]$/g, '') };
-  if (u.port) out.port = Number(u.port);
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      throw bad();
-    }
-  };
-  if (u.username || u.password) {
-    out.username = decode(u.username);
-    out.password = decode(u.password);
-  }
-  const path = u.pathname.startsWith('/') ? u.pathname.slice(1) : u.pathname;
-  if (path.length > 0) out.vhost = decode(path);
-  const heartbeat = u.searchParams.get('heartbeat');
+  const u = parseServerUrl(url, field, AMQP_SCHEMES, AMQP_URL_EXAMPLE);
+  const out: RabbitMQConnectionOptions = { protocol: u.protocol as 'amqp' | 'amqps', hostname: u.host };
+  if (u.port !== undefined) out.port = u.port;
+  if (u.username !== undefined) out.username = u.username;
+  if (u.password !== undefined) out.password = u.password;
+  if (u.path !== undefined) out.vhost = u.path;
+  const heartbeat = u.params.get('heartbeat');
   if (heartbeat !== null) out.heartbeat = Number(heartbeat);
-  const frameMax = u.searchParams.get('frameMax');
+  const frameMax = u.params.get('frameMax');
   if (frameMax !== null) out.frameMax = Number(frameMax);
   return out;
 }
+
+const AMQP_SCHEMES = ['amqp', 'amqps'] as const;
+const AMQP_URL_EXAMPLE = 'amqp://user:pass@host:5672/vhost';

@@ -1,6 +1,6 @@
-import { ConfigError, createRedactor, isHeraldError, loadRabbitMQConfig, ValidationError } from '@herald/core';
+import { createRedactor, ValidationError } from '@herald/core';
 import { describe, expect, it } from 'vitest';
-import { delayBucket, RabbitMQEventBus, rabbitOptionsFromConfig, rabbitOptionsFromEnv, rabbitUrlFromConfig } from '../src/index.js';
+import { delayBucket, RabbitMQEventBus } from '../src/index.js';
 import { resolveOptions } from '../src/options.js';
 
 describe('options', () => {
@@ -62,37 +62,6 @@ describe('options', () => {
     const bus = new RabbitMQEventBus({ url: 'amqp://127.0.0.1:1' });
     expect(bus.capabilities).toEqual({ persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true });
     expect(bus.exchange).toBe('herald.events');
-  });
-});
-
-describe('configuration from the environment', () => {
-  it('builds connection options from RABBITMQ_* through core', () => {
-    const env = { RABBITMQ_HOST: 'mq', RABBITMQ_PORT: '5673', RABBITMQ_USERNAME: 'svc', RABBITMQ_PASSWORD: 's3cr3t', RABBITMQ_VHOST: 'v', RABBITMQ_TLS: 'true' };
-    expect(rabbitOptionsFromConfig(loadRabbitMQConfig(env))).toEqual({
-      connection: { protocol: 'amqps', hostname: 'mq', port: 5673, username: 'svc', password: 's3cr3t', vhost: 'v' },
-    });
-    expect(rabbitOptionsFromEnv(env)).toEqual(rabbitOptionsFromConfig(loadRabbitMQConfig(env)));
-    expect(rabbitUrlFromConfig(loadRabbitMQConfig(env))).toBe('amqps://svc:s3cr3t@mq:5673/v');
-    expect(rabbitUrlFromConfig(loadRabbitMQConfig({ RABBITMQ_PASSWORD: 'a@b/c' }))).toBe('amqp://guest:a%40b%2Fc@127.0.0.1:5672/%2F');
-  });
-
-  it('throws ConfigError naming the variable, without the password', () => {
-    for (const [name, value] of [
-      ['RABBITMQ_PORT', 'abc'],
-      ['RABBITMQ_PORT', '70000'],
-      ['RABBITMQ_TLS', 'maybe'],
-    ] as const) {
-      let error: unknown;
-      try {
-        rabbitOptionsFromEnv({ [name]: value, RABBITMQ_PASSWORD: 'pw-should-not-leak' });
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(ConfigError);
-      expect(isHeraldError(error, 'CONFIG')).toBe(true);
-      expect((error as ConfigError).variable).toBe(name);
-      expect((error as Error).message).not.toContain('pw-should-not-leak');
-    }
   });
 });
 

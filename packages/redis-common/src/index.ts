@@ -10,4 +10,4 @@ export {
 } from './redis-source.js';
 export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
 export { busLinkState, type LinkState, type LinkStatus } from './link-state.js';
-export { redisOptionsFromConfig } from './redis-config.js';
+export { redisOptionsFromEnv } from './redis-config.js';

@@ -1,7 +1,7 @@
 import { createRedactor, isHeraldError } from '@herald/core';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { checkRedisSource, createClient, describeTarget, isClusterClient, isRedisClient, redisOptionsFromConfig, secretsOf } from '../src/index.js';
+import { checkRedisSource, createClient, describeTarget, isClusterClient, isRedisClient, secretsOf } from '../src/index.js';
 
 // No server needed: every client here is lazy and never connects.
 function thrown(fn: () => unknown): unknown {
@@ -53,15 +53,5 @@ describe('redis source helpers', () => {
     expect(client.options).toMatchObject({ host: 'redis.example.com', port: 6380, db: 2, password: 'p@ss' });
     expect(describeTarget(client)).toBe('redis.example.com:6380');
     client.disconnect();
-  });
-
-  it('builds ioredis options from the REDIS_EVENT_STORE_* config', () => {
-    expect(redisOptionsFromConfig({ host: 'h', port: 1, db: 2, tls: true, password: 'pw' })).toEqual({
-      host: 'h',
-      port: 1,
-      db: 2,
-      password: 'pw',
-      tls: { servername: 'h' },
-    });
   });
 });

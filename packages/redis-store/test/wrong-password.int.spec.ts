@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { createDomainEvent, isHeraldError, loadRedisConfig } from '@herald/core';
+import { createDomainEvent, isHeraldError } from '@herald/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CapturingLogger } from '../../../tooling/test-support/logs.js';
-import { RedisEventStore, redisOptionsFromConfig } from '../src/index.js';
+import { RedisEventStore, redisOptionsFromEnv } from '../src/index.js';
 import { deleteKeys, itIssuedNoKeysCommand, redisOptions, uniquePrefix } from './support/redis.js';
 
 // The local Redis has no password, so the test makes an ACL user with one and connects as it.
@@ -37,7 +37,7 @@ const event = () =>
 describe('connecting with a wrong password', () => {
   it('works with the right password (so the user really exists)', async () => {
     // Given the ACL user's right password from the environment
-    const options = { ...redisOptionsFromConfig(loadRedisConfig(envWith(rightPassword))), username };
+    const options = { ...redisOptionsFromEnv(envWith(rightPassword)), username };
     const store = new RedisEventStore({ redis: options, prefix });
 
     // When it appends
@@ -57,7 +57,7 @@ describe('connecting with a wrong password', () => {
         consoleCalls.push(args);
       }),
     );
-    const options = { ...redisOptionsFromConfig(loadRedisConfig(envWith(wrongPassword))), username };
+    const options = { ...redisOptionsFromEnv(envWith(wrongPassword)), username };
     const store = new RedisEventStore({ redis: options, prefix, logger });
 
     try {

@@ -1,10 +1,11 @@
-import { loadRedisConfig, readInt, readString, type Env } from '@herald/core';
-import { redisOptionsFromConfig } from '@herald/redis-common';
+import { readInt, readString, type Env } from '@herald/core';
+import { redisOptionsFromEnv } from '@herald/redis-common';
+import type { RedisOptions } from 'ioredis';
 import type { RedisStreamsEventBusOptions } from './options.js';
 
 /**
  * The bus's options from the environment: the connection from
- * REDIS_EVENT_STORE_HOST/PORT/PASSWORD/DB/TLS (core's `loadRedisConfig`, the
+ * REDIS_EVENT_STORE_HOST/PORT/PASSWORD/DB/TLS (`redisOptionsFromEnv`, the
  * variables every Redis package reads), and the stream settings from
  * REDIS_STREAMS_PREFIX, REDIS_STREAMS_PARTITIONS, REDIS_STREAMS_MAX_LEN,
  * REDIS_STREAMS_CLAIM_IDLE_MS and REDIS_STREAMS_BLOCK_MS (each optional).
@@ -12,8 +13,8 @@ import type { RedisStreamsEventBusOptions } from './options.js';
  *
  *   new RedisStreamsEventBus({ ...redisStreamsOptionsFromEnv(process.env), logger })
  */
-export function redisStreamsOptionsFromEnv(env: Env = process.env): RedisStreamsEventBusOptions {
-  const options: RedisStreamsEventBusOptions = { redis: redisOptionsFromConfig(loadRedisConfig(env)) };
+export function redisStreamsOptionsFromEnv(env: Env = process.env): RedisStreamsEventBusOptions & { redis: RedisOptions } {
+  const options: RedisStreamsEventBusOptions & { redis: RedisOptions } = { redis: redisOptionsFromEnv(env) };
   const prefix = readString(env, 'REDIS_STREAMS_PREFIX');
   if (prefix !== undefined) options.prefix = prefix;
   const ints: Array<[keyof RedisStreamsEventBusOptions, string]> = [

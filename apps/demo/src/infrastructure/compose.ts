@@ -2,14 +2,13 @@ import {
   InMemoryCheckpointStore,
   InMemoryEventBus,
   InMemorySnapshotStore,
-  loadRabbitMQConfig,
-  loadRedisConfig,
   type CheckpointStore,
   type Env,
   type EventBus,
   type EventBusMiddleware,
   type EventStore,
   type Logger,
+  type RetryStrategy,
   type SnapshotStore,
   type Upcasters,
 } from '@herald/core';
@@ -40,6 +39,51 @@ export interface Infrastructure {
   /** Closes the bus, then the store and every connection this module opened. */
   close(): Promise<void>;
 }
+
+/** What every transport is built with; `prefix` is the bare namespace (each adds its own separator). */
+interface BusSetup {
+  env: Env;
+  options: { retry: RetryStrategy; middleware: EventBusMiddleware[]; logger: Logger; upcasters: Upcasters };
+  prefix: string;
+}
+
+/**
+ * EVENT_BUS_TRANSPORT → the package that carries the events. Core knows no
+ * transport names: this table is where a name becomes a package. Each package
+ * reads its own connection settings (`…OptionsFromEnv`) and is imported on
+ * demand, so the memory default needs no Redis or RabbitMQ client at all.
+ */
+const TRANSPORTS = {
+  memory: async ({ options }: BusSetup) => ({ bus: new InMemoryEventBus(options) as EventBus, endpoint: undefined }),
+  'redis-pubsub': async ({ env, options, prefix }: BusSetup) => {
+    const { RedisPubSubEventBus, redisPubSubOptionsFromEnv } = await import('@herald/redis-pubsub');
+    const { redis } = redisPubSubOptionsFromEnv(env);
+    const bus = new RedisPubSubEventBus({ ...options, redis, prefix: `${prefix}:` });
+    return { bus, endpoint: `redis pub/sub ${redis.host}:${redis.port}/${redis.db}` };
+  },
+  'redis-streams': async ({ env, options, prefix }: BusSetup) => {
+    const { RedisStreamsEventBus, redisStreamsOptionsFromEnv } = await import('@herald/redis-streams');
+    // REDIS_EVENT_STORE_* for the connection, REDIS_STREAMS_* (partitions, maxLen, …) for the streams.
+    const fromEnv = redisStreamsOptionsFromEnv(env);
+    const bus = new RedisStreamsEventBus({ ...fromEnv, ...options, prefix: `${prefix}:` });
+    return { bus, endpoint: `redis streams ${fromEnv.redis.host}:${fromEnv.redis.port}/${fromEnv.redis.db}` };
+  },
+  rabbitmq: async ({ env, options, prefix }: BusSetup) => {
+    const { RabbitMQEventBus, rabbitOptionsFromEnv } = await import('@herald/rabbitmq');
+    const { connection } = rabbitOptionsFromEnv(env);
+    // Exchange `<prefix>.events`, queues `<prefix>.…`.
+    const bus = new RabbitMQEventBus({ ...options, connection, prefix: `${prefix}.` });
+    const tls = connection.protocol === 'amqps' ? ' (tls)' : '';
+    return { bus, endpoint: `rabbitmq ${connection.hostname}:${connection.port} vhost ${connection.vhost}${tls}` };
+  },
+} satisfies Record<string, (setup: BusSetup) => Promise<{ bus: EventBus; endpoint: string | undefined }>>;
+
+type TransportName = keyof typeof TRANSPORTS;
+
+/** The EVENT_BUS_TRANSPORT names the demo knows (loadDemoConfig refuses others). */
+export const TRANSPORT_NAMES = Object.keys(TRANSPORTS) as readonly TransportName[];
+/** The EVENT_STORE names: `memory`, or `redis` (@herald/redis-store). */
+export const STORE_NAMES = ['memory', 'redis'] as const;
 
 export interface ComposeOptions {
   config: DemoConfig;
@@ -86,11 +130,11 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
     let checkpoints: CheckpointStore;
     let snapshots: SnapshotStore;
     if (events.store === 'redis') {
-      const { RedisEventStore, RedisCheckpointStore, RedisSnapshotStore, redisOptionsFromConfig } = await import('@herald/redis-store');
+      const { RedisEventStore, RedisCheckpointStore, RedisSnapshotStore, redisOptionsFromEnv } = await import('@herald/redis-store');
       const { Redis } = await import('ioredis');
-      const redisConfig = loadRedisConfig(env);
-      const where = `${redisConfig.host}:${redisConfig.port}`;
-      const redis = new Redis({ ...redisOptionsFromConfig(redisConfig), lazyConnect: true, connectTimeout: 5_000 });
+      const redisOptions = redisOptionsFromEnv(env);
+      const where = `${redisOptions.host}:${redisOptions.port}`;
+      const redis = new Redis({ ...redisOptions, lazyConnect: true, connectTimeout: 5_000 });
       // Message only: ioredis puts the failed command's arguments (AUTH: the password) on its errors.
       let lastError = '';
       redis.on('error', (error: Error) => {
@@ -109,44 +153,20 @@ export async function composeInfrastructure(options: ComposeOptions): Promise<In
       checkpoints = new RedisCheckpointStore({ redis, prefix: `${storePrefix}:`, logger });
       snapshots = new RedisSnapshotStore({ redis, prefix: `${storePrefix}:`, logger });
       dropStoredEvents = () => deleteKeys(redis, storePrefix);
-      endpoints.push(`redis store ${redisConfig.host}:${redisConfig.port}/${redisConfig.db}`);
+      endpoints.push(`redis store ${where}/${redisOptions.db}`);
     } else {
       store = new InMemoryEventStore({ upcasters });
       checkpoints = new InMemoryCheckpointStore();
       snapshots = new InMemorySnapshotStore();
     }
 
-    // The bus.
-    const busOptions = { retry: events.retry, middleware, logger, upcasters };
-    let bus: EventBus;
-    switch (events.transport) {
-      case 'redis-pubsub': {
-        const { RedisPubSubEventBus } = await import('@herald/redis-pubsub');
-        const { redisOptionsFromConfig } = await import('@herald/redis-store');
-        const redisConfig = loadRedisConfig(env);
-        bus = new RedisPubSubEventBus({ ...busOptions, redis: redisOptionsFromConfig(redisConfig), prefix: `${busPrefix}:` });
-        endpoints.push(`redis pub/sub ${redisConfig.host}:${redisConfig.port}/${redisConfig.db}`);
-        break;
-      }
-      case 'redis-streams': {
-        const { RedisStreamsEventBus, redisStreamsOptionsFromEnv } = await import('@herald/redis-streams');
-        const redisConfig = loadRedisConfig(env);
-        // REDIS_EVENT_STORE_* for the connection, REDIS_STREAMS_* (partitions, maxLen, …) for the streams.
-        bus = new RedisStreamsEventBus({ ...redisStreamsOptionsFromEnv(env), ...busOptions, prefix: `${busPrefix}:` });
-        endpoints.push(`redis streams ${redisConfig.host}:${redisConfig.port}/${redisConfig.db}`);
-        break;
-      }
-      case 'rabbitmq': {
-        const { RabbitMQEventBus, rabbitOptionsFromConfig } = await import('@herald/rabbitmq');
-        const rabbit = loadRabbitMQConfig(env);
-        // Exchange `<prefix>.events`, queues `<prefix>.…`.
-        bus = new RabbitMQEventBus({ ...busOptions, ...rabbitOptionsFromConfig(rabbit), prefix: `${busPrefix}.` });
-        endpoints.push(`rabbitmq ${rabbit.host}:${rabbit.port} vhost ${rabbit.vhost}${rabbit.tls ? ' (tls)' : ''}`);
-        break;
-      }
-      default:
-        bus = new InMemoryEventBus(busOptions);
-    }
+    // The bus: EVENT_BUS_TRANSPORT names one of TRANSPORTS.
+    const { bus, endpoint } = await TRANSPORTS[events.transport as TransportName]({
+      env,
+      options: { retry: events.retry, middleware, logger, upcasters },
+      prefix: busPrefix,
+    });
+    if (endpoint !== undefined) endpoints.push(endpoint);
     closers.unshift(() => bus.close());
     await bus.connect();
 

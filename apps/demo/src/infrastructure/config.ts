@@ -1,8 +1,9 @@
 import { ConfigError, loadEventConfig, readBool, readInt, readString, type Env, type EventConfig } from '@herald/core';
+import { STORE_NAMES, TRANSPORT_NAMES } from './compose.js';
 import { isLogLevel, type LogLevel } from './logger.js';
 
 export interface DemoConfig {
-  /** EVENT_*: retries, dead letters, tracking, transport and store (core's loader). */
+  /** EVENT_*: retries, dead letters, tracking, and the transport and store names compose.ts maps to packages. */
   events: EventConfig;
   /** PORT for `--serve`. Default 3000. */
   port: number;
@@ -36,7 +37,7 @@ export function loadDemoConfig(env: Env, defaults: { logLevel: LogLevel }): Demo
     throw new ConfigError('NOTIFIER_FAILURE_RATE', 'must be a number from 0 to 1');
   }
   return {
-    events: loadEventConfig(env),
+    events: loadEventConfig(env, { transports: TRANSPORT_NAMES, stores: STORE_NAMES }),
     port: readInt(env, 'PORT', 3000, { min: 0, max: 65_535 }),
     host: readString(env, 'HOST', '127.0.0.1')!,
     prefix,

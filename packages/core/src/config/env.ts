@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { expectedUrl, parseServerUrl } from './server-url.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -56,4 +57,20 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
 /** A value that must not appear in messages: present/absent is all we say about it. */
 export function readSecret(env: Env, name: string): string | undefined {
   return readString(env, name);
+}
+
+/**
+ * A server URL with one of `schemes` (e.g. `['amqp', 'amqps']`), returned as
+ * given; unset → undefined. Checked with the same parser the transports apply
+ * to their `url` option, so a value read here is one they accept.
+ */
+export function readUrl(env: Env, name: string, schemes: readonly string[]): string | undefined {
+  const raw = readString(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    parseServerUrl(raw.trim(), name, schemes);
+  } catch {
+    throw new ConfigError(name, `${expectedUrl(schemes)}${NOT_SHOWN}`);
+  }
+  return raw.trim();
 }
