@@ -1,6 +1,7 @@
 import type { EventBus } from '@herald/core';
 import { RedisInbox } from '@herald/redis-store';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { redisInboxFactory } from '../../../tooling/test-support/redis-inbox.js';
@@ -22,7 +23,7 @@ afterAll(async () => {
 // The idempotent-consumer case also runs with a Redis inbox (the shared Redis of the other suites).
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-describeEventBusConformance({
+describeEventBusConformance(vitestRunner, {
   name: 'AmqpEventBus (RabbitMQ AMQP 1.0)',
   create: () => buses.create('conf', { publishTimeoutMs: 5_000, closeTimeoutMs: 10_000 }),
   inboxes: {

@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { BaseEvent, ConnectionState } from '@herald/core';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { RabbitMQEventBus } from '../src/index.js';
-import { BusFactory, event, rabbitmqctl, until, withRawChannel } from './helpers.js';
+import { BusFactory, event, rabbitmqctl, until } from './helpers.js';
 
 // Whole-broker faults: `rabbitmqctl close_all_connections` and `stop_app`/`start_app`.
 // They disrupt every client of the broker, so they live in this one file (the
@@ -210,20 +211,14 @@ describe('RabbitMQEventBus: broker faults', () => {
   );
 });
 
-// The shared suite once more, with the whole-broker faults (its other cases repeat
-// conformance.int.spec.ts; its fault cases are the point here).
+// The shared suite's fault cases with the whole-broker faults (its other cases run in
+// conformance.int.spec.ts).
 const conformanceBuses = new BusFactory();
 afterAll(() => conformanceBuses.cleanup(), 120_000);
-describeEventBusConformance({
+describeEventBusConformance(vitestRunner, {
   name: 'RabbitMQEventBus (whole-broker faults)',
   create: () => conformanceBuses.create('conffault', { reconnect: { initialDelayMs: 100, maxDelayMs: 1_000 } }),
-  capabilities: { persistent: true, consumerGroups: true, redelivery: true, ordered: true, deadLetters: true },
-  injectRaw: async (bus, type, raw) => {
-    const content = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : Buffer.from(raw);
-    await withRawChannel(async (ch) => {
-      ch.publish((bus as RabbitMQEventBus).exchange, type, content, { persistent: true });
-    });
-  },
+  only: ['faults'],
   faults: {
     killConnections: async () => {
       await rabbitmqctl('close_all_connections', 'herald conformance fault');

@@ -1,5 +1,6 @@
 import type { BaseEvent, EventBus, HandlerContext } from '@herald/core';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RabbitMQEventBus } from '../src/index.js';
 import {
@@ -58,7 +59,7 @@ async function publishStream(
 
 describe('conformance on the 3-node cluster', () => {
   let next = 0;
-  describeEventBusConformance({
+  describeEventBusConformance(vitestRunner, {
     name: "RabbitMQEventBus (3-node cluster, queueType 'quorum')",
     // Spread buses over the nodes: each starts with a different one.
     create: () => buses.create('conf', ((next++ % 3) + 1) as ClusterNode, { publishTimeoutMs: 10_000, closeTimeoutMs: 10_000 }),

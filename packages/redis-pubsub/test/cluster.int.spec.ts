@@ -1,5 +1,6 @@
 import { createDomainEvent, type EventBus } from '@herald/core';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPubSubEventBus, type RedisPubSubEventBusOptions } from '../src/index.js';
@@ -35,7 +36,7 @@ function create(label: string, options: Partial<RedisPubSubEventBusOptions> = {}
   return bus;
 }
 
-describeEventBusConformance({
+describeEventBusConformance(vitestRunner, {
   name: 'RedisPubSubEventBus on Redis Cluster',
   create: () => create('conformance'),
   injectRaw: async (bus, type, raw) => {

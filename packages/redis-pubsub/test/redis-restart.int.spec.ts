@@ -1,5 +1,6 @@
 import { createDomainEvent, PublishError, type DomainEvent, type EventBus } from '@herald/core';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisPubSubEventBus } from '../src/index.js';
 import { CapturingLogger } from '../../../tooling/test-support/logs.js';
@@ -71,10 +72,11 @@ describe('RedisPubSubEventBus across a Redis restart', () => {
   }, 60_000);
 });
 
-// The conformance suite's server-restart fault case (the rest of the suite runs again with it).
+// The conformance suite's server-restart fault case (its other cases run in conformance.int.spec.ts).
 const prefixes: string[] = [];
-describeEventBusConformance({
+describeEventBusConformance(vitestRunner, {
   name: 'RedisPubSubEventBus (restart)',
+  only: ['faults'],
   create: (): EventBus => {
     const n = unique('conformance-restart');
     prefixes.push(n.prefix);

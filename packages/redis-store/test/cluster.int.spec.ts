@@ -1,4 +1,5 @@
 import { describeEventStoreConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
 import { RedisEventStore } from '../src/index.js';
@@ -16,7 +17,7 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(() => cluster.quit());
 
-describeEventStoreConformance({
+describeEventStoreConformance(vitestRunner, {
   name: 'RedisEventStore on Redis Cluster',
   create: () => new RedisEventStore({ redis: cluster, prefix: uniquePrefix('cluster') }),
   createPeer: (store) => new RedisEventStore({ redis: cluster, prefix: store.keys.prefix }),

@@ -1,4 +1,5 @@
 import { describeEventStoreConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { RedisEventStore } from '../src/index.js';
@@ -7,7 +8,7 @@ import { deleteKeys, itIssuedNoKeysCommand, redisOptions, uniquePrefix } from '.
 const admin = new Redis(redisOptions);
 afterAll(() => admin.disconnect());
 
-describeEventStoreConformance({
+describeEventStoreConformance(vitestRunner, {
   name: 'RedisEventStore',
   // Each case: its own prefix and its own connection.
   create: () => new RedisEventStore({ redis: redisOptions, prefix: uniquePrefix('conf') }),

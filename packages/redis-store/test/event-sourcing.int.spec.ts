@@ -3,6 +3,7 @@ import {
   describeInboxConformance,
   describeSnapshotStoreConformance,
 } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
 import { RedisEventStore, RedisInbox, RedisSnapshotStore } from '../src/index.js';
@@ -16,7 +17,7 @@ afterAll(async () => {
   admin.disconnect();
 });
 
-describeEventSourcingConformance({
+describeEventSourcingConformance(vitestRunner, {
   name: 'RedisEventStore',
   create: ({ upcasters }) => new RedisEventStore({ redis: redisOptions, prefix: uniquePrefix('es'), upcasters }),
   // Snapshots on Redis too: the repository cases then run store and snapshots on one server.
@@ -33,7 +34,7 @@ describeEventSourcingConformance({
   },
 });
 
-describeSnapshotStoreConformance({
+describeSnapshotStoreConformance(vitestRunner, {
   name: 'RedisSnapshotStore',
   create: () => new RedisSnapshotStore({ redis: redisOptions, prefix: uniquePrefix('snap') }),
   cleanup: async (store) => {
@@ -42,7 +43,7 @@ describeSnapshotStoreConformance({
   },
 });
 
-describeInboxConformance({
+describeInboxConformance(vitestRunner, {
   name: 'RedisInbox',
   create: () => new RedisInbox({ redis: redisOptions, prefix: uniquePrefix('inbox') }),
   cleanup: async (inbox) => {

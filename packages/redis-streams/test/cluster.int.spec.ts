@@ -1,5 +1,6 @@
 import { createDomainEvent, type EventBus } from '@herald/core';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStreamsEventBus } from '../src/index.js';
@@ -31,7 +32,7 @@ function create(label: string, extra: { partitions?: number } = {}): RedisStream
   return bus;
 }
 
-describeEventBusConformance({
+describeEventBusConformance(vitestRunner, {
   name: 'RedisStreamsEventBus on Redis Cluster',
   create: () => create('cluster'),
   injectRaw: async (bus, _type, raw) => {

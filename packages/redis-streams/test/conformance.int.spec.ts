@@ -1,6 +1,7 @@
 import type { EventBus } from '@herald/core';
 import { RedisInbox } from '@herald/redis-store';
 import { describeEventBusConformance } from '@herald/testing';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import { afterAll } from 'vitest';
 import { RedisStreamsEventBus } from '../src/index.js';
 import { redisInboxFactory } from '../../../tooling/test-support/redis-inbox.js';
@@ -13,7 +14,7 @@ const admin = adminClient();
 const names = new WeakMap<RedisStreamsEventBus, { prefix: string; connectionName: string }>();
 const prefixes: string[] = [];
 
-describeEventBusConformance({
+describeEventBusConformance(vitestRunner, {
   name: 'RedisStreamsEventBus',
   create: () => {
     const n = unique('conformance');

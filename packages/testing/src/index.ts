@@ -1,3 +1,6 @@
+export type { ConformanceRunner, RunnerBody, RunnerHook, RunnerTest } from './runner/conformance-runner.js';
+export { nodeTestRunner, type NodeTestModule } from './runner/node-test-runner.js';
+export type { CaseSelection } from './conformance/emit-suite.js';
 export { describeEventBusConformance, type EventBusConformanceOptions } from './conformance/event-bus-conformance.js';
 export * from './conformance/event-store-conformance.js';
 export { describeSnapshotStoreConformance, type SnapshotStoreConformanceOptions } from './conformance/snapshot-store-conformance.js';

@@ -1,4 +1,5 @@
 import { InMemoryEventStore } from '@herald/in-memory-store';
 import { describeEventStoreConformance } from '../src/conformance/event-store-conformance.js';
+import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 
-describeEventStoreConformance({ name: 'InMemoryEventStore', create: () => new InMemoryEventStore() });
+describeEventStoreConformance(vitestRunner, { name: 'InMemoryEventStore', create: () => new InMemoryEventStore() });

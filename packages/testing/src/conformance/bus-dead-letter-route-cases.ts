@@ -1,5 +1,6 @@
 import type { BaseEvent, RetryStrategy } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { ConformanceHandlerError, Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -15,7 +16,7 @@ const GUIDE_RETRY: RetryStrategy = {
 };
 
 /** Dead letters under a strategy's own dead-letter route [deadLetters]. */
-export function registerDeadLetterRouteCases(s: BusSuite): void {
+export function registerDeadLetterRouteCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('dead letters under the guide\'s dead-letter settings', () => {
     it(
       'lists an exhausted event when the strategy names its own dead-letter exchange and routing key [deadLetters]',

@@ -1,10 +1,11 @@
 import type { DomainEvent } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { asDelivered, Inbox, richData, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 /** Delivery of sound events and topic isolation. Capabilities: none. */
-export function registerDeliveryCases(s: BusSuite): void {
+export function registerDeliveryCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('delivery', () => {
     it(
       'delivers every published event to a matching subscriber, deep-equal to what JSON carries',

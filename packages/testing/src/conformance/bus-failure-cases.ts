@@ -1,12 +1,13 @@
 import type { BaseEvent, DomainEvent } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { asDelivered, ConformanceHandlerError, fastRetry, Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 const failing = (event: BaseEvent) => (event as DomainEvent).data.fail === true;
 
 /** Retries, errorHandler, dead letters [deadLetters], poison messages and filters. */
-export function registerFailureCases(s: BusSuite): void {
+export function registerFailureCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('retries and dead letters', () => {
     it(
       'retries a failing handler until it succeeds, with ctx.attempt counting from 1',

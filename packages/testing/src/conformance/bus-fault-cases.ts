@@ -1,5 +1,6 @@
 import type { EventBus } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -28,13 +29,13 @@ async function expectRecovered(s: BusSuite, bus: EventBus, inbox: Inbox): Promis
 }
 
 /** Reconnection, run only when the adapter passes `faults`. Capabilities: none. */
-export function registerFaultCases(s: BusSuite): void {
+export function registerFaultCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   const kill = s.faults?.killConnections;
   const restart = s.faults?.restartServer;
   // Recovery may include reconnect backoff and a server restart on top of the ordinary waits.
   const timeout = s.caseTimeoutMs * 2;
   describe('faults', () => {
-    it.skipIf(!kill)(
+    it.skipIf(!kill, 'no faults.killConnections given')(
       'keeps publishing and delivering after its connections are killed',
       async () => {
         // Given a working subscription
@@ -52,7 +53,7 @@ export function registerFaultCases(s: BusSuite): void {
       timeout,
     );
 
-    it.skipIf(!restart)(
+    it.skipIf(!restart, 'no faults.restartServer given')(
       'keeps publishing and delivering after the server restarts',
       async () => {
         const bus = await s.bus();

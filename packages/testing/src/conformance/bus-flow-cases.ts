@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, seqOf, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -8,7 +9,7 @@ import type { BusSuite } from './bus-suite.js';
  * subscription has not started them" is checked at a point where it could have.
  * Capabilities: none.
  */
-export function registerFlowCases(s: BusSuite): void {
+export function registerFlowCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('flow control', () => {
     it(
       'applies backpressure: at concurrency 1 the next event waits until handle settles',

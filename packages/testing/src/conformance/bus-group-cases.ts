@@ -1,10 +1,11 @@
 import { isHeraldError } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { distinctIds, Inbox, testEvent, totalDeliveries } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 /** Consumer groups. Capabilities: consumerGroups (or its absence). */
-export function registerGroupCases(s: BusSuite): void {
+export function registerGroupCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('consumer groups', () => {
     it(
       'competing consumers: members of a group share the events, each event goes to one member [consumerGroups]',

@@ -1,18 +1,20 @@
 import { idempotent, InMemoryInbox, type InboxStore } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 /** Idempotent consumers on this transport. Capabilities: none. */
-export function registerIdempotentCases(s: BusSuite): void {
+export function registerIdempotentCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('idempotent consumers', () => {
     const inboxes: Array<[string, () => InboxStore]> = [
       ['InMemoryInbox', () => new InMemoryInbox()],
       ...Object.entries(s.inboxes),
     ];
-    it.each(inboxes)(
-      'the same event delivered twice is handled once by an idempotent handler (%s)',
-      async (_name, createInbox) => {
+    for (const [name, createInbox] of inboxes) {
+      it(
+      `the same event delivered twice is handled once by an idempotent handler (${name})`,
+      async () => {
         // Given a subscriber that records every delivery, then runs an idempotent handler
         const bus = await s.bus();
         const handled = new Inbox();
@@ -39,5 +41,6 @@ export function registerIdempotentCases(s: BusSuite): void {
       },
       s.caseTimeoutMs,
     );
+    }
   });
 }

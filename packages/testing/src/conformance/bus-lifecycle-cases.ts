@@ -1,5 +1,6 @@
 import { isHeraldError, TimeoutError, withTimeout, type BaseEvent, type ValidationError } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, seqOf, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -44,7 +45,7 @@ function invalidEvents(): Array<{ name: string; field: string; event: BaseEvent 
 }
 
 /** unsubscribe/close barriers and idempotence, closed-bus and validation errors. Capabilities: none. */
-export function registerLifecycleCases(s: BusSuite): void {
+export function registerLifecycleCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('unsubscribe, close and validation', () => {
     it(
       'unsubscribe is a barrier: it waits for the in-flight handler, and no handler runs after it resolves',

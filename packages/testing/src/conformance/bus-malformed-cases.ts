@@ -1,5 +1,6 @@
 import type { DeadLetterRecord, EventBus } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -40,11 +41,11 @@ function prototypeUntouched(): void {
 }
 
 /** Undecodable messages put on the wire with `injectRaw`. Capabilities: deadLetters. */
-export function registerMalformedCases(s: BusSuite): void {
+export function registerMalformedCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   const inject = s.injectRaw;
   describe('malformed messages (injectRaw)', () => {
     for (const kind of MALFORMED) {
-      it.skipIf(!inject)(
+      it.skipIf(!inject, 'no injectRaw given')(
         `never hands ${kind.name} to a handler and dead-letters it [deadLetters]`,
         async (ctx) => {
           // Given a subscriber of the target type
@@ -71,7 +72,7 @@ export function registerMalformedCases(s: BusSuite): void {
       );
     }
 
-    it.skipIf(!inject)(
+    it.skipIf(!inject, 'no injectRaw given')(
       'keeps "__proto__" and "constructor" keys inside a sound event inert',
       async () => {
         // Given a subscriber
@@ -99,7 +100,7 @@ export function registerMalformedCases(s: BusSuite): void {
       s.caseTimeoutMs,
     );
 
-    it.skipIf(!inject)(
+    it.skipIf(!inject, 'no injectRaw given')(
       'leaves an undecodable dead letter in place when replayed [deadLetters]',
       async (ctx) => {
         const bus = await s.bus();

@@ -1,6 +1,7 @@
 import type { EventBus, InboxStore, TransportCapabilities } from '@herald/core';
+import type { CaseSelection } from './emit-suite.js';
 
-export interface EventBusConformanceOptions {
+export interface EventBusConformanceOptions extends CaseSelection {
   name: string;
   /** A fresh, isolated bus (unique prefix/exchange). Called per test; the suite closes what it creates. */
   create: () => EventBus | Promise<EventBus>;

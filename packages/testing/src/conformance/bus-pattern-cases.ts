@@ -1,5 +1,6 @@
 import type { EventBus } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -36,7 +37,7 @@ function interleave(a: string[], b: string[]): string[] {
 }
 
 /** Pattern semantics every transport shares (`*` one word, `#` zero or more). Capabilities: none. */
-export function registerPatternCases(s: BusSuite): void {
+export function registerPatternCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('patterns', () => {
     it(
       '"*" matches exactly one word',

@@ -1,10 +1,11 @@
 import type { BaseEvent } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { ConformanceHandlerError, fastRetry, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 /** Dead letters in bulk: listing must not get in the way of a replay [deadLetters]. */
-export function registerReplayAllCases(s: BusSuite): void {
+export function registerReplayAllCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('replaying many dead letters', () => {
     it(
       'replays every record right after list(), and each is handled exactly once [deadLetters]',

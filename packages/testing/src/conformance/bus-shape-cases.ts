@@ -1,5 +1,6 @@
 import type { DomainEvent } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
@@ -9,7 +10,7 @@ import type { BusSuite } from './bus-suite.js';
  * ISO string and a string that looks like a date stays a string. (The in-memory bus passes
  * this in its wire-format mode, the one `createTestKit` uses.) Capabilities: none.
  */
-export function registerShapeCases(s: BusSuite): void {
+export function registerShapeCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('event shape', () => {
     it(
       'delivers data as JSON carries it: an ISO-looking string stays a string, a Date arrives as its ISO string',

@@ -1,9 +1,9 @@
 import { withTimeout, TimeoutError, type BaseEvent, type EventBus, type TransportCapabilities } from '@herald/core';
-import type { TestContext } from 'vitest';
 import { Gate } from '../gate.js';
 import { waitUntil } from '../wait-until.js';
 import type { EventBusConformanceOptions } from './bus-options.js';
 import { testEvent, type Inbox } from './bus-fixtures.js';
+import type { CaseContext } from './case-registry.js';
 
 export type Capability = keyof TransportCapabilities;
 
@@ -16,7 +16,7 @@ export class BusSuite {
   readonly name: string;
   readonly timeoutMs: number;
   readonly scale: number;
-  /** Vitest timeout of an ordinary case: room for several bounded waits. */
+  /** Runner timeout of an ordinary case: room for several bounded waits. */
   readonly caseTimeoutMs: number;
   readonly injectRaw: EventBusConformanceOptions['injectRaw'];
   readonly faults: EventBusConformanceOptions['faults'];
@@ -50,7 +50,7 @@ export class BusSuite {
   }
 
   /** Skips the running case (reported as skipped) unless the bus has every capability. */
-  requires(ctx: TestContext, bus: EventBus, ...needed: Capability[]): void {
+  requires(ctx: CaseContext, bus: EventBus, ...needed: Capability[]): void {
     const caps = this.capabilities(bus);
     const missing = needed.filter((c) => !caps[c]);
     if (missing.length > 0) ctx.skip(`${this.name} does not declare ${missing.join(', ')}`);

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { Inbox, seqOf, testEvent } from './bus-fixtures.js';
 import type { BusSuite } from './bus-suite.js';
 
 /** Per-publisher order [ordered] and bulk delivery. */
-export function registerVolumeCases(s: BusSuite): void {
+export function registerVolumeCases(s: BusSuite, { describe, it }: CaseRegistry): void {
   describe('ordering and volume', () => {
     it(
       "keeps one publisher's order at concurrency 1 [ordered]",

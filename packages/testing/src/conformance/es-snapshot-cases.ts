@@ -5,7 +5,8 @@ import {
   InMemorySnapshotStore,
   type SnapshotStore,
 } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import type { EventSourcingHarness } from './es-harness.js';
 
 type Moved = DomainEvent<{ dx: number }>;
@@ -40,7 +41,7 @@ export class ConformanceWalker extends EventSourcedAggregate<Moved> {
 }
 
 /** The repository's snapshot option on this event store (with the in-memory snapshot store). */
-export function registerSnapshotRepositoryCases(h: EventSourcingHarness, snapshots: () => SnapshotStore = () => new InMemorySnapshotStore()): void {
+export function registerSnapshotRepositoryCases(h: EventSourcingHarness, { describe, it }: CaseRegistry, snapshots: () => SnapshotStore = () => new InMemorySnapshotStore()): void {
   describe('repository snapshots on this store', () => {
     it('load = latest snapshot + the events after it, equal to a full replay', async () => {
       // Given 23 moves saved in batches, a snapshot every 5 events

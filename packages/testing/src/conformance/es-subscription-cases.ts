@@ -8,7 +8,8 @@ import {
   type StoredEvent,
   subscribeToStore,
 } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { waitUntil } from '../wait-until.js';
 import type { EventSourcingHarness } from './es-harness.js';
 import { domainEvent, domainEvents } from './store-fixtures.js';
@@ -28,7 +29,7 @@ class EventsPerStream implements Projection {
 }
 
 /** Catch-up subscriptions, projections and rebuilds over the store's global log. */
-export function registerSubscriptionCases(h: EventSourcingHarness): void {
+export function registerSubscriptionCases(h: EventSourcingHarness, { describe, it }: CaseRegistry): void {
   describe('catch-up subscriptions and projections', () => {
     it('subscribeToStore reads from the checkpoint, follows appends and checkpoints what it handled', async () => {
       // Given 5 events and a checkpoint at position 3

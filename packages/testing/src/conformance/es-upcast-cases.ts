@@ -1,5 +1,6 @@
 import { createUpcasters, type DomainEvent, schemaVersionOf, StoreSubscription, UpcastError } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import type { EventSourcingHarness } from './es-harness.js';
 import { domainEvent } from './store-fixtures.js';
 
@@ -15,7 +16,7 @@ function v1(streamId: string, cents: number): DomainEvent {
 }
 
 /** Events written in an old schema read back in the current one, from every read path. */
-export function registerUpcastCases(h: EventSourcingHarness): void {
+export function registerUpcastCases(h: EventSourcingHarness, { describe, it }: CaseRegistry): void {
   describe('upcasting on read', () => {
     it('getEvents, getAllEvents and subscriptions return old events in the current schema', async () => {
       // Given v1 events (they declare schemaVersion 1, so they are stored as they are)

@@ -1,12 +1,14 @@
 import type { EventStore } from '@herald/core';
-import { afterEach, beforeEach, describe } from 'vitest';
+import { assertRunner, type ConformanceRunner } from '../runner/conformance-runner.js';
+import { CaseRegistry } from './case-registry.js';
+import { type CaseSelection, emitSuite } from './emit-suite.js';
 import { registerConcurrencyCases } from './store-concurrency.js';
 import { registerExpectedVersionCases } from './store-expected-version.js';
 import type { StoreHarness } from './store-harness.js';
 import { registerReadCases } from './store-reads.js';
 import { registerValidationCases } from './store-validation.js';
 
-export interface EventStoreConformanceOptions<S extends EventStore = EventStore> {
+export interface EventStoreConformanceOptions<S extends EventStore = EventStore> extends CaseSelection {
   /** Shown in the suite title, e.g. 'RedisEventStore'. */
   name: string;
   /** A fresh, isolated, empty store (e.g. a unique key prefix); called before every case. */
@@ -21,46 +23,54 @@ export interface EventStoreConformanceOptions<S extends EventStore = EventStore>
 }
 
 /**
- * The behaviour every Herald event store promises (docs/design-notes.md), as one vitest suite
- * that every store registers in its own package. Each case gets its own store
- * so cases never see each other's events and may assume an empty log.
+ * The behaviour every Herald event store promises (docs/design-notes.md), as one
+ * suite that every store registers in its own package with its runner's test
+ * functions (see ConformanceRunner). Each case gets its own store so cases never
+ * see each other's events and may assume an empty log. `only` picks groups or cases.
  */
-export function describeEventStoreConformance<S extends EventStore>(options: EventStoreConformanceOptions<S>): void {
-  describe(`${options.name} — event store conformance`, () => {
-    let current: S | undefined;
-    let peers: EventStore[] = [];
+export function describeEventStoreConformance<S extends EventStore>(
+  runner: ConformanceRunner,
+  options: EventStoreConformanceOptions<S>,
+): void {
+  assertRunner('describeEventStoreConformance', runner);
+  let current: S | undefined;
+  let peers: EventStore[] = [];
 
-    const harness: StoreHarness = {
-      store: () => {
-        if (current === undefined) throw new Error('store conformance: no store (create() failed?)');
-        return current;
+  const harness: StoreHarness = {
+    store: () => {
+      if (current === undefined) throw new Error('store conformance: no store (create() failed?)');
+      return current;
+    },
+    hasPeer: options.createPeer !== undefined,
+    peer: async () => {
+      if (options.createPeer === undefined) throw new Error('store conformance: createPeer was not given');
+      const peer = await options.createPeer(harness.store() as S);
+      peers.push(peer);
+      return peer;
+    },
+  };
+
+  const cases = new CaseRegistry();
+  registerExpectedVersionCases(harness, cases);
+  registerReadCases(harness, cases);
+  registerConcurrencyCases(harness, cases);
+  registerValidationCases(harness, cases);
+
+  emitSuite(runner, `${options.name} — event store conformance`, cases, {
+    only: options.only,
+    hooks: {
+      beforeEach: async () => {
+        current = await options.create();
       },
-      hasPeer: options.createPeer !== undefined,
-      peer: async () => {
-        if (options.createPeer === undefined) throw new Error('store conformance: createPeer was not given');
-        const peer = await options.createPeer(harness.store() as S);
-        peers.push(peer);
-        return peer;
+      afterEach: async () => {
+        // Peers first: they share the store's data, and cleanup may delete it.
+        const open = peers;
+        peers = [];
+        await Promise.all(open.map((p) => p.close?.()));
+        const store = current;
+        current = undefined;
+        if (store !== undefined) await options.cleanup?.(store);
       },
-    };
-
-    beforeEach(async () => {
-      current = await options.create();
-    });
-
-    afterEach(async () => {
-      // Peers first: they share the store's data, and cleanup may delete it.
-      const open = peers;
-      peers = [];
-      await Promise.all(open.map((p) => p.close?.()));
-      const store = current;
-      current = undefined;
-      if (store !== undefined) await options.cleanup?.(store);
-    });
-
-    registerExpectedVersionCases(harness);
-    registerReadCases(harness);
-    registerConcurrencyCases(harness);
-    registerValidationCases(harness);
+    },
   });
 }

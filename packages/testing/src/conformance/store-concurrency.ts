@@ -1,10 +1,11 @@
 import { ConcurrencyError, type EventStore, type StoredEvent } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { domainEvent, domainEvents, ids, isStrictlyIncreasing, readAll, settle } from './store-fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 /** Races: the version check and the append must be one atomic step. */
-export function registerConcurrencyCases(h: StoreHarness): void {
+export function registerConcurrencyCases(h: StoreHarness, { describe, it }: CaseRegistry): void {
   describe('concurrency', () => {
     async function raceAtSameVersion(writers: EventStore[]): Promise<void> {
       // Given a stream at version 1

@@ -1,10 +1,11 @@
 import { ConcurrencyError, type ExpectedVersion } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { domainEvent, domainEvents, headPosition, ids, readAll } from './store-fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 /** Expected-version modes, empty batches and all-or-nothing appends. */
-export function registerExpectedVersionCases(h: StoreHarness): void {
+export function registerExpectedVersionCases(h: StoreHarness, { describe, it }: CaseRegistry): void {
   describe('expected version', () => {
     const successes: Array<{ title: string; existing: number; expected: ExpectedVersion }> = [
       { title: '0 on a new stream', existing: 0, expected: 0 },

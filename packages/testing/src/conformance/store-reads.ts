@@ -1,10 +1,11 @@
 import type { DomainEvent } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { collectPages, domainEvent, domainEvents, ids, isStrictlyIncreasing, readAll } from './store-fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 /** Stream reads, the global log, exact round trips, isolation of stream ids, no aliasing. */
-export function registerReadCases(h: StoreHarness): void {
+export function registerReadCases(h: StoreHarness, { describe, it }: CaseRegistry): void {
   describe('stream reads', () => {
     it('a missing stream reads as []', async () => {
       // Given a store with another stream

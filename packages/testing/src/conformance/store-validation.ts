@@ -1,12 +1,13 @@
 import { isHeraldError, ValidationError, type DomainEvent, type EventStore } from '@herald/core';
-import { describe, expect, it } from 'vitest';
+import { expect } from '../assert/expect.js';
+import type { CaseRegistry } from './case-registry.js';
 import { domainEvent, readAll } from './store-fixtures.js';
 import type { StoreHarness } from './store-harness.js';
 
 type Call = (store: EventStore, event: DomainEvent) => Promise<unknown>;
 
 /** Bad arguments are ValidationErrors naming the field, and are rejected before anything is written. */
-export function registerValidationCases(h: StoreHarness): void {
+export function registerValidationCases(h: StoreHarness, { describe, it }: CaseRegistry): void {
   describe('invalid arguments', () => {
     const cases: Array<{ title: string; field: string; call: Call }> = [
       { title: 'an empty stream id', field: 'streamId', call: (s, e) => s.saveEvents('', [e], 0) },

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@herald/core';
-import { deepEqual } from './deep-equal.js';
+import { deepEqual } from '../assert/deep-equal.js';
 
 /** What a scenario compares: the event's type, and its data unless the expectation leaves data out. */
 export interface ExpectedEvent {
