@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Prints the plain "N passed, N failed" line CI reads, summed over every
 // package's vitest JSON report (test-results/vitest.json) and, for a package
-// whose script also runs node:test files (`test:node`), its TAP report
-// (test-results/node-test.tap). A report that is missing counts as one failure
+// whose script also runs node:test files (through tooling/scripts/node-test.mjs),
+// its TAP report (test-results/node-test.tap). A report that is missing counts as one failure
 // so a crashed run cannot look green. `--script=test:unit` (or test:int) sums
 // the packages that have that script, as `pnpm test:unit` ran them.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -38,7 +38,7 @@ for (const group of ['packages', 'apps']) {
       const failedTests = (file.assertionResults ?? []).filter((t) => t.status === 'failed').length;
       if (file.status === 'failed' && failedTests === 0) failed += 1;
     }
-    if (/\btest:node\b/.test(pkg.scripts[script])) {
+    if (pkg.scripts[script].includes('node-test.mjs')) {
       const tap = join(dir, name, 'test-results', 'node-test.tap');
       if (!existsSync(tap)) {
         missing.push(`${group}/${name} (node:test)`);

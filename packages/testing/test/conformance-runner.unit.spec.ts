@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { InMemoryEventBus, ValidationError } from '@herald/core';
 import { InMemoryEventStore } from '@herald/in-memory-store';
 import { describe, expect, it } from 'vitest';
 import {
   type ConformanceRunner,
   describeEventBusConformance,
+  describeEventSourcingConformance,
   describeEventStoreConformance,
   nodeTestRunner,
   type NodeTestModule,
@@ -77,6 +79,37 @@ describe('conformance suites on a runner passed in', () => {
     expect(tests.map((t) => t.name)).toContain('Store — event store conformance > expected version > appends with 0 on a new stream');
     expect(tests.every((t) => t.name.includes('> global log >') || t.name.endsWith('appends with 0 on a new stream'))).toBe(true);
     expect(tests.length).toBeGreaterThan(2);
+  });
+
+  it("the README's table of groups names the groups the suites register", () => {
+    // Given the groups each suite registers
+    const groupsOf = (register: (runner: ConformanceRunner) => void) => {
+      const names: string[] = [];
+      const { runner } = recordingRunner();
+      register({
+        ...runner,
+        describe: (name, body) => {
+          names.push(name);
+          runner.describe(name, body);
+        },
+      });
+      return names.slice(1); // the first is the suite's own block
+    };
+    const registered = {
+      'event bus': groupsOf((r) => describeEventBusConformance(r, { name: 'Bus', create: bus })),
+      'event store': groupsOf((r) => describeEventStoreConformance(r, { name: 'Store', create: () => new InMemoryEventStore() })),
+      'event sourcing': groupsOf((r) =>
+        describeEventSourcingConformance(r, { name: 'ES', create: ({ upcasters }) => new InMemoryEventStore({ upcasters }) }),
+      ),
+    };
+
+    // Then each row of the README's table lists them, in order
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const [suite, groups] of Object.entries(registered)) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| ${suite} |`));
+      expect(row, `README row for ${suite}`).toBeDefined();
+      expect([...row!.matchAll(/`([^`]+)`/g)].map((m) => m[1])).toEqual(groups);
+    }
   });
 
   it('rejects an only entry that names no case or group, listing the groups', () => {
