@@ -50,9 +50,9 @@ export interface AmqpEventBusOptions extends AmqpConnectionOptions {
   codec?: EventCodec;
   /** Default concurrency (= link credit) of subscriptions that give none. Default 1. */
   concurrency?: number;
-  /** A publish without the broker's outcome within this bound rejects with PublishError. Default 5,000. */
+  /** A publish without the broker's outcome within this bound rejects with PublishError; also bounds a subscription's link attach. Default 5,000. */
   publishTimeoutMs?: number;
-  /** Bound on opening the connection (TCP, SASL, open). Default 5,000. */
+  /** Bound on `connect()` and on each connection attempt (TCP, SASL, open). Default 5,000. */
   connectTimeoutMs?: number;
   /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000. */
   closeTimeoutMs?: number;

@@ -208,16 +208,22 @@ export class InboxBusyError extends HeraldError {
 Object.defineProperty(HeraldError.prototype, HERALD_ERROR_BRAND, { value: true });
 
 /**
- * A subscription's buffer was full (its high-water mark) and a transport that
+ * A subscription's buffer was full (its `maxBufferedEvents`) and a transport that
  * cannot slow the publisher (Redis pub/sub) shed the event: it is in the dead
  * letters with this error instead of growing memory without bound.
  */
 export class OverflowError extends HeraldError {
   /** The buffer's bound that was reached. */
+  readonly maxBufferedEvents: number;
+  /** @deprecated Use `maxBufferedEvents` (the same number). */
   readonly highWaterMark: number;
-  constructor(highWaterMark: number, message = `the subscription's buffer was full (highWaterMark ${highWaterMark}); the event was shed`) {
+  constructor(
+    maxBufferedEvents: number,
+    message = `the subscription's buffer was full (maxBufferedEvents ${maxBufferedEvents}); the event was shed`,
+  ) {
     super('OVERFLOW', message);
-    this.highWaterMark = highWaterMark;
+    this.maxBufferedEvents = maxBufferedEvents;
+    this.highWaterMark = maxBufferedEvents;
   }
 }
 

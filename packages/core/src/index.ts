@@ -108,3 +108,4 @@ export {
   type SerializedDeadLetter,
 } from './bus/dead-letter-record.js';
 export { replayDeadLetter, validateDeadLetterId, validateDeadLetterLimit } from './bus/dead-letters.js';
+export { renamedOption } from './options/renamed-option.js';

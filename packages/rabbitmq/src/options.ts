@@ -60,7 +60,11 @@ export interface RabbitMQEventBusOptions {
   codec?: EventCodec;
   /** Received events are brought to their current schema before a handler sees them; failures are dead-lettered. */
   upcasters?: Upcasters;
-  /** A publish not confirmed within this bound (e.g. the broker is unreachable) rejects with PublishError. Default 5,000. */
+  /**
+   * A publish not confirmed within this bound (e.g. the broker is unreachable) rejects with
+   * PublishError. Also bounds the bus's other requests once connecting is over (subscribe's
+   * declarations, dead-letter reads). Default 5,000.
+   */
   publishTimeoutMs?: number;
   /**
    * Publishes awaiting the broker's confirm at once. Past it `publish` waits, in
@@ -71,7 +75,7 @@ export interface RabbitMQEventBusOptions {
   maxPublishesInFlight?: number;
   /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000. */
   closeTimeoutMs?: number;
-  /** Bound on opening a TCP/TLS connection and the AMQP handshake. Default 5,000. */
+  /** Bound on `connect()` and on each connection attempt (TCP/TLS and the AMQP handshake). Default 5,000. */
   connectTimeoutMs?: number;
   /** Reject a publish that no queue is bound for (PublishError) instead of letting the broker drop it. Default false. */
   mandatory?: boolean;

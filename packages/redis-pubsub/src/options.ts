@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVENT_BYTES, positiveInt, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import { DEFAULT_MAX_EVENT_BYTES, positiveInt, renamedOption, ValidationError, type DispatchPipelineOptions } from '@herald/core';
 import type { RedisSource } from './redis-clients.js';
 
 export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
@@ -10,11 +10,13 @@ export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
   /** Prepended to every channel (`<prefix><event.type>`) and key. Default `herald:`. */
   prefix?: string;
   /**
-   * Bound for every wait on Redis: a publish (including waiting for a
-   * reconnection) rejects with PublishError after it; `connect()` and
-   * `subscribe()` give up after it. Default 5,000 ms.
+   * Bound on a publish (waiting for a reconnection included): it rejects with
+   * PublishError after it. Also bounds the bus's other requests once connecting
+   * is over: `subscribe()`, dead-letter commands, close's flush. Default 5,000 ms.
    */
   publishTimeoutMs?: number;
+  /** Bound on `connect()`: it rejects with RedisConnectionError when Redis is not ready within it. Default 5,000 ms. */
+  connectTimeoutMs?: number;
   /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000 ms. */
   closeTimeoutMs?: number;
   /** CLIENT SETNAME base: connections are `<connectionName>:publisher` and `:subscriber`. Default `herald-pubsub`. */
@@ -27,6 +29,11 @@ export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
    * buffer is full is shed: dead-lettered with an OverflowError (code
    * `OVERFLOW`), counted and logged once per interval. Bounds the memory a
    * slow subscriber can take. Default 10,000.
+   */
+  maxBufferedEvents?: number;
+  /**
+   * @deprecated Use `maxBufferedEvents` (same meaning). `highWaterMark` names the buffer
+   * past which `publish` waits (InMemoryEventBus); here nothing waits, events past it are shed.
    */
   highWaterMark?: number;
   /**
@@ -42,10 +49,11 @@ export interface ResolvedOptions {
   redis: RedisSource;
   prefix: string;
   publishTimeoutMs: number;
+  connectTimeoutMs: number;
   closeTimeoutMs: number;
   connectionName: string;
   maxDeadLetters: number;
-  highWaterMark: number;
+  maxBufferedEvents: number;
   maxPublishesInFlight: number;
   /** Raw text of an undecodable message kept in its dead letter. */
   maxRawChars: number;
@@ -64,14 +72,17 @@ export function resolveOptions(options: RedisPubSubEventBusOptions): ResolvedOpt
   if (typeof connectionName !== 'string' || !/^[!-~]+$/.test(connectionName)) {
     throw new ValidationError('connectionName', 'must be printable ASCII without spaces (CLIENT SETNAME)');
   }
+  // Renamed: the old name stays a deprecated alias.
+  const maxBufferedEvents = renamedOption(options.maxBufferedEvents, options.highWaterMark, { name: 'maxBufferedEvents', deprecated: 'highWaterMark' });
   return {
     redis: options.redis,
     prefix,
     publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
     closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
     connectionName,
     maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
-    highWaterMark: positiveInt(options.highWaterMark ?? 10_000, 'highWaterMark'),
+    maxBufferedEvents: positiveInt(maxBufferedEvents.value ?? 10_000, maxBufferedEvents.field),
     maxPublishesInFlight: positiveInt(options.maxPublishesInFlight ?? 10_000, 'maxPublishesInFlight'),
     maxRawChars: DEFAULT_MAX_EVENT_BYTES,
   };

@@ -147,7 +147,7 @@ export class RedisPubSubEventBus implements EventBus {
     this.deliveries = new DeliveryQueues({
       pipeline: this.pipeline,
       deadLetter: this.storeDeadLetter,
-      highWaterMark: this.options.highWaterMark,
+      highWaterMark: this.options.maxBufferedEvents,
       closeTimeoutMs: this.options.closeTimeoutMs,
       // Pub/sub cannot slow the publisher: a full subscription sheds into its dead letters.
       overflow: 'shed',
@@ -191,9 +191,9 @@ export class RedisPubSubEventBus implements EventBus {
 
   async connect(): Promise<void> {
     if (this.closing) throw new BusClosedError();
-    await this.commands.connection.whenReady(this.options.publishTimeoutMs, true);
+    await this.commands.connection.whenReady(this.options.connectTimeoutMs, true);
     if (this.subscriber.connection.used) {
-      await this.subscriber.connection.whenReady(this.options.publishTimeoutMs, true);
+      await this.subscriber.connection.whenReady(this.options.connectTimeoutMs, true);
     }
   }
 

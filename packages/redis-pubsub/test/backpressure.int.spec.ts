@@ -12,7 +12,7 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
 
   it('sheds events over a full subscription into its dead letters with OverflowError, logged once, not per event', async () => {
     // Given a subscription whose handler is stuck, with a buffer of 10
-    const { bus, logger } = makeBus('shed', { highWaterMark: 10 });
+    const { bus, logger } = makeBus('shed', { maxBufferedEvents: 10 });
     const stuck = new Gate();
     const handled: number[] = [];
     await bus.subscribe('load.e', async (e) => {
@@ -116,7 +116,7 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
 
   it('closes with a backlog over the dead-letter cap keeping the newest records, with few log lines', async () => {
     // Given a stuck subscription holding 20,000 buffered events, a cap of 1,000 dead letters and closeTimeoutMs 2,000
-    const { bus, logger } = makeBus('close-cap', { highWaterMark: 50_000, maxDeadLetters: 1_000, closeTimeoutMs: 2_000 });
+    const { bus, logger } = makeBus('close-cap', { maxBufferedEvents: 50_000, maxDeadLetters: 1_000, closeTimeoutMs: 2_000 });
     await bus.subscribe('bl.e', (_e, ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve())));
     const events = Array.from({ length: 20_000 }, (_, i) => event('bl.e', i));
     for (let i = 0; i < events.length; i += 1_000) await bus.publishAll(events.slice(i, i + 1_000));
@@ -138,7 +138,7 @@ describe('RedisPubSubEventBus backpressure and bounded memory', () => {
     const proxy = await startProxy();
     const { bus, logger } = makeBus('close-backlog', {
       redis: `redis://${proxy.address}`,
-      highWaterMark: 50_000,
+      maxBufferedEvents: 50_000,
       maxDeadLetters: 20_000,
       closeTimeoutMs,
     });

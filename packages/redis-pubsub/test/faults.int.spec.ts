@@ -150,7 +150,7 @@ describe('RedisPubSubEventBus under faults', () => {
     const url = `redis://${proxy.address}`;
     await proxy.stop();
     // (a bound far beyond the test's own timeout: only failing fast settles connect() in time)
-    const { bus, logger } = makeBus('refused', { redis: url, publishTimeoutMs: 600_000 });
+    const { bus, logger } = makeBus('refused', { redis: url, connectTimeoutMs: 600_000 });
 
     // When connecting
     const error = await bus.connect().then(() => undefined, (e: unknown) => e);
@@ -179,6 +179,22 @@ describe('RedisPubSubEventBus under faults', () => {
     expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
     expect((error as RedisConnectionError).reason).toBe('timeout');
     expect((error as Error).message).toMatch(/dead-letter command failed \(timeout\).*within 300 ms/);
+    proxy.blackhole(false);
+  });
+
+  it('bounds connect() by connectTimeoutMs, not publishTimeoutMs', async () => {
+    // Given a Redis that accepts the connection and never answers, a long publish bound and a short connect bound
+    const proxy = await startProxy();
+    proxy.blackhole();
+    const { bus } = makeBus('connect-bound', { redis: `redis://${proxy.address}`, connectTimeoutMs: 300, publishTimeoutMs: 600_000 });
+
+    // When connecting
+    const error = await bus.connect().then(() => undefined, (e: unknown) => e);
+
+    // Then connect() gave up by its own bound (the message names it)
+    expect(error).toBeInstanceOf(RedisConnectionError);
+    expect((error as RedisConnectionError).reason).toBe('timeout');
+    expect((error as Error).message).toContain('within 300 ms');
     proxy.blackhole(false);
   });
 });

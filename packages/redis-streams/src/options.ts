@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_EVENT_BYTES, positiveInt, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import { DEFAULT_MAX_EVENT_BYTES, positiveInt, renamedOption, ValidationError, type DispatchPipelineOptions } from '@herald/core';
 import { checkRedisSource, type RedisSource } from '@herald/redis-common';
 
 export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
@@ -21,10 +21,24 @@ export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
   claimIdleMs?: number;
   /** How long one XREADGROUP blocks waiting for entries. Default 2,000 ms. */
   blockMs?: number;
-  /** Entries a subscription holds (read and not yet acknowledged) besides its running handlers. Default 10. */
+  /**
+   * Entries a subscription reads ahead of its running handlers: it holds up to
+   * `concurrency + readAhead` entries read and not yet acknowledged. Default 10.
+   */
+  readAhead?: number;
+  /**
+   * @deprecated Use `readAhead` (same meaning). On RabbitMQ `prefetch` counts the
+   * running handlers' messages too; here it never did.
+   */
   prefetch?: number;
-  /** Bound for every wait on Redis: publish, connect, subscribe. Default 5,000 ms. */
+  /**
+   * Bound on a publish: it rejects with PublishError after it. Also bounds the bus's
+   * other requests once connecting is over: `subscribe()`, acknowledgements, dead-letter
+   * commands, close's flush. Default 5,000 ms.
+   */
   publishTimeoutMs?: number;
+  /** Bound on `connect()`: it rejects with RedisStreamsConnectionError when Redis is not ready within it. Default 5,000 ms. */
+  connectTimeoutMs?: number;
   /** How long close/unsubscribe wait for running handlers before aborting `ctx.signal`. Default 10,000 ms. */
   closeTimeoutMs?: number;
   /** CLIENT SETNAME base of the bus's connections (`<name>:publisher`, `<name>:reader`). Default `herald-streams`. */
@@ -40,8 +54,9 @@ export interface ResolvedOptions {
   maxLen: number | undefined;
   claimIdleMs: number;
   blockMs: number;
-  prefetch: number;
+  readAhead: number;
   publishTimeoutMs: number;
+  connectTimeoutMs: number;
   closeTimeoutMs: number;
   connectionName: string;
   maxDeadLetters: number;
@@ -64,6 +79,8 @@ export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOp
   if (typeof connectionName !== 'string' || !/^[!-~]+$/.test(connectionName)) {
     throw new ValidationError('connectionName', 'must be printable ASCII without spaces (CLIENT SETNAME)');
   }
+  // Renamed: the old name stays a deprecated alias.
+  const readAhead = renamedOption(options.readAhead, options.prefetch, { name: 'readAhead', deprecated: 'prefetch' });
   return {
     redis: checkRedisSource(options.redis, { component: 'RedisStreamsEventBus', cluster: true }),
     prefix,
@@ -71,8 +88,9 @@ export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOp
     maxLen: options.maxLen === undefined ? undefined : positiveInt(options.maxLen, 'maxLen'),
     claimIdleMs: positiveInt(options.claimIdleMs ?? 15_000, 'claimIdleMs'),
     blockMs: positiveInt(options.blockMs ?? 2_000, 'blockMs'),
-    prefetch: positiveInt(options.prefetch ?? 10, 'prefetch'),
+    readAhead: positiveInt(readAhead.value ?? 10, readAhead.field),
     publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
     closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
     connectionName,
     maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),

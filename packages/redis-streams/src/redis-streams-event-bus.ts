@@ -128,7 +128,7 @@ export class RedisStreamsEventBus implements EventBus {
 
   async connect(): Promise<void> {
     if (this.closing) throw new BusClosedError();
-    await this.commands.whenReady(this.options.publishTimeoutMs, true);
+    await this.commands.whenReady(this.options.connectTimeoutMs, true);
   }
 
   on(_event: 'connection', listener: (change: ConnectionStateChange) => void): () => void {
@@ -217,7 +217,7 @@ export class RedisStreamsEventBus implements EventBus {
       readers,
       claimIdleMs: this.options.claimIdleMs,
       blockMs: this.options.blockMs,
-      prefetch: this.options.prefetch,
+      readAhead: this.options.readAhead,
       timeoutMs: this.options.publishTimeoutMs,
       closeTimeoutMs: this.options.closeTimeoutMs,
       deadLetter: this.storeDeadLetter,

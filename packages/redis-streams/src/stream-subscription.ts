@@ -65,7 +65,7 @@ export interface StreamSubscriptionOptions {
   readers: ReadonlyArray<{ link: Link; streams: readonly string[] }>;
   claimIdleMs: number;
   blockMs: number;
-  prefetch: number;
+  readAhead: number;
   timeoutMs: number;
   closeTimeoutMs: number;
   /** Stores a dead letter; resolves true when it is stored (the entry may then be acknowledged). */
@@ -110,8 +110,8 @@ export class StreamSubscription {
   constructor(options: StreamSubscriptionOptions) {
     this.o = options;
     this.subscription = options.target.subscription;
-    // Held entries: the running handlers plus prefetch waiting for a slot (one read fills it).
-    this.capacity = options.prefetch + this.subscription.concurrency;
+    // Held entries: the running handlers plus readAhead waiting for a slot (one read fills it).
+    this.capacity = options.readAhead + this.subscription.concurrency;
     setMaxListeners(0, this.abort.signal, this.stopRetries.signal);
   }
 

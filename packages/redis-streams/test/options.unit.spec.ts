@@ -21,6 +21,10 @@ describe('RedisStreamsEventBus options', () => {
       [{ redis, claimIdleMs: -1 }, 'claimIdleMs'],
       [{ redis, prefix: 'app:{x}:' }, 'prefix'],
       [{ redis, connectionName: 'has space' }, 'connectionName'],
+      [{ redis, connectTimeoutMs: 0 }, 'connectTimeoutMs'],
+      [{ redis, readAhead: 0 }, 'readAhead'],
+      [{ redis, prefetch: 0 }, 'prefetch'],
+      [{ redis, readAhead: 5, prefetch: 6 }, 'prefetch'],
       [{ redis: 'http://x' }, 'redis'],
     ] as const) {
       const error = thrown(() => new RedisStreamsEventBus(options as never));
@@ -67,5 +71,16 @@ describe('KeyLayout', () => {
     expect(keys.streamOf(event('player-1'))).toBe(keys.streamOf(event('player-1')));
     const used = new Set(Array.from({ length: 40 }, (_, i) => keys.streamOf(event(`player-${i}`))));
     expect(used.size).toBe(4);
+  });
+});
+
+describe('RedisStreamsEventBus option names', () => {
+  it('reads readAhead, or the deprecated prefetch with the same meaning; connect() has its own bound', async () => {
+    const { resolveOptions } = await import('../src/options.js');
+    const redis = 'redis://127.0.0.1:6389';
+    expect(resolveOptions({ redis })).toMatchObject({ readAhead: 10, connectTimeoutMs: 5_000, publishTimeoutMs: 5_000 });
+    expect(resolveOptions({ redis, readAhead: 4 }).readAhead).toBe(4);
+    expect(resolveOptions({ redis, prefetch: 7 }).readAhead).toBe(7);
+    expect(resolveOptions({ redis, connectTimeoutMs: 300 }).connectTimeoutMs).toBe(300);
   });
 });

@@ -28,7 +28,7 @@ const POOL = 1024;
 const BATCH = 1_000;
 /** Publishes in flight at once in the publish() row, on both sides. */
 const WINDOW = 1_000;
-/** Entries one XREADGROUP asks for, on both sides (Herald: prefetch + concurrency). */
+/** Entries one XREADGROUP asks for, on both sides (Herald: readAhead + concurrency). */
 const COUNT = 200;
 const BLOCK_MS = 100;
 const CONCURRENCY = 100;
@@ -60,7 +60,7 @@ async function heraldSide(target: Target, prefix: string): Promise<Side> {
     partitions: cluster ? 3 : 1,
     connectionName: 'herald-bench-streams',
     blockMs: BLOCK_MS,
-    prefetch: COUNT - CONCURRENCY,
+    readAhead: COUNT - CONCURRENCY,
   });
   const counter = new HandledCounter();
   await bus.subscribe<DomainEvent>('bench.points.*', async () => counter.hit(), { group: 'bench', concurrency: CONCURRENCY });

@@ -18,7 +18,10 @@ export interface DeliveryQueuesOptions {
    * during `close` the store must settle by the close deadline.
    */
   deadLetter: (record: DeadLetterRecord, queue: DeliveryQueue) => Promise<unknown>;
-  /** Buffered events per queue at which `push` reports the queue as full. */
+  /**
+   * Buffered events per queue at which `push` reports the queue as full: the bus's
+   * `highWaterMark` with `'buffer'`, its `maxBufferedEvents` with `'shed'`.
+   */
   highWaterMark: number;
   /**
    * What `push` does with an event for a full queue: `'buffer'` (default)
@@ -365,8 +368,8 @@ export class DeliveryQueues {
   private flushShedLog(queue?: DeliveryQueue): void {
     if (this.shedSinceLog === 0) return;
     this.logger.warn(
-      { pattern: queue?.pattern, shed: this.shedSinceLog, shedTotal: this.shed, highWaterMark: this.highWaterMark },
-      'a subscription is falling behind: events over its highWaterMark were shed into the dead letters (OverflowError)',
+      { pattern: queue?.pattern, shed: this.shedSinceLog, shedTotal: this.shed, maxBufferedEvents: this.highWaterMark },
+      'a subscription is falling behind: events over its maxBufferedEvents were shed into the dead letters (OverflowError)',
     );
     this.shedSinceLog = 0;
   }

@@ -13,7 +13,7 @@ const bus = new RedisStreamsEventBus({
   partitions: 2,
   claimIdleMs: 1_000,
   blockMs: 200,
-  prefetch: 20,
+  readAhead: 20,
   ...(env.LOSS_LOG ? { logger: console } : {}),
 });
 
