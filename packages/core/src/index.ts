@@ -18,6 +18,7 @@ export { sleep, withTimeout } from './retry/sleep.js';
 export { noopLogger, eventLogFields, errorFields, type Logger } from './logger.js';
 export type * from './bus/types.js';
 export { callPublish, composeHandle, composePublish, publishEach, type InvokeFn, type PublishFn } from './bus/middleware.js';
+export { PublishPath, type EncodedEvent, type PublishPathOptions, type TransmitBatch } from './bus/publish-path.js';
 export {
   DispatchPipeline,
   normalizeHandler,

@@ -11,3 +11,4 @@ export {
 export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
 export { busLinkState, type LinkState, type LinkStatus } from './link-state.js';
 export { redisOptionsFromEnv } from './redis-config.js';
+export { TickWrites } from './tick-writes.js';

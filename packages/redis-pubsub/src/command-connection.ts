@@ -1,5 +1,5 @@
 import { Deque, type PublishWindow, type Redactor } from '@herald/core';
-import type { RedisClient } from '@herald/redis-common';
+import { TickWrites, type RedisClient } from '@herald/redis-common';
 import type { ManagedConnection } from './managed-connection.js';
 
 /** Why a bounded command failed; the caller turns it into its own error (PublishError, …). */
@@ -46,6 +46,7 @@ const clock = performance;
  * in a FIFO and the reply's callbacks, no timer of its own. One timer serves
  * every entry (they expire in the order they were added); it is left to run
  * out rather than cleared and set again each time the connection goes idle.
+ * The publishes of one tick share one socket write (TickWrites).
  */
 export class CommandConnection {
   /** Entries in the order they were added, until dropped once settled. */
@@ -55,6 +56,8 @@ export class CommandConnection {
   private timerRefed = false;
   private pending = 0;
   private idleWaiters: Array<() => void> = [];
+  /** The publishes of one tick leave in one socket write. */
+  private readonly writes: TickWrites;
 
   constructor(
     readonly connection: ManagedConnection,
@@ -65,6 +68,7 @@ export class CommandConnection {
     private readonly sendPublish: PublishCommand = plainPublish,
   ) {
     connection.client.on('close', () => this.failSent());
+    this.writes = new TickWrites(connection.client);
   }
 
   get client(): RedisClient {
@@ -108,6 +112,7 @@ export class CommandConnection {
       entry.sent = true;
       let reply: Promise<number>;
       try {
+        this.writes.hold();
         reply = this.sendPublish(this.connection.client, channel, payload);
       } catch (error) {
         this.fail(entry, error as Error, 'rejected');

@@ -5,22 +5,20 @@ import {
   DeliveryQueues,
   DispatchPipeline,
   UnsupportedError,
-  composePublish,
   createDeadLetters,
   createRedactor,
+  PublishPath,
   PublishWindow,
-  publishEach,
-  validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetterRecord,
   type DeadLetters,
+  type EncodedEvent,
   type EventBus,
   type EventCodec,
   type EventHandler,
   type HandlerFunction,
   type Logger,
-  type PublishFn,
   type Redactor,
   type SubscribeOptions,
   type Subscription,
@@ -83,8 +81,6 @@ export class RedisPubSubEventBus implements EventBus {
   private readonly pipeline: DispatchPipeline;
   private readonly logger: Logger;
   private readonly codec: EventCodec;
-  /** The codec's text form when it has one (ioredis sends strings without an extra copy), else its bytes. */
-  private readonly encode: (event: BaseEvent) => string | Buffer;
   private readonly clients: RedisClients;
   private readonly redactor: Redactor;
   private readonly commands: CommandConnection;
@@ -98,11 +94,8 @@ export class RedisPubSubEventBus implements EventBus {
   private readonly state: ConnectionStateEmitter;
   private readonly routes = new Map<string, Route>();
   private readonly channels = new Map<string, string>();
-  /** publish: validation, middleware, then PUBLISH. */
-  private readonly send: PublishFn;
-  /** publishAll's path: the events were validated up front. */
-  private readonly sendValidated: PublishFn;
-  private readonly publishMiddleware: boolean;
+  /** publish / publishAll: validation, middleware, close; the PUBLISH itself is transmit / transmitBatch. */
+  private readonly publishing: PublishPath;
   private closing: Promise<void> | undefined;
   private commandsClosed = false;
   /** On a Cluster: the key whose master carries the bus's publishes and subscriber. */
@@ -114,8 +107,6 @@ export class RedisPubSubEventBus implements EventBus {
     this.pipeline = new DispatchPipeline(options);
     this.logger = this.pipeline.logger;
     this.codec = this.pipeline.codec;
-    const codec = this.codec;
-    this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
     this.clients = new RedisClients(this.options.redis, this.options.connectionName);
     const publisher = this.clients.create('publisher');
     const route = this.clients.cluster ? routeKey(this.prefix) : undefined;
@@ -181,10 +172,7 @@ export class RedisPubSubEventBus implements EventBus {
     this.deadLetterWriter = new DeadLetterBatcher(this.store, this.options.maxDeadLetters, this.logger, this.redactor);
     // Replay publishes the event again: every current subscriber of its type sees it (see README).
     this.deadLetters = createDeadLetters(this.store, (record) => this.replay(record.event!));
-    const middleware = options.middleware ?? [];
-    this.publishMiddleware = middleware.some((m) => typeof m.publish === 'function');
-    this.send = this.pipeline.composePublish(this.transmit);
-    this.sendValidated = composePublish(middleware, this.transmit);
+    this.publishing = new PublishPath({ pipeline: this.pipeline, transmit: this.transmit, transmitBatch: this.transmitBatch });
   }
 
   // ---- EventBus -------------------------------------------------------------
@@ -202,7 +190,7 @@ export class RedisPubSubEventBus implements EventBus {
   }
 
   publish(event: BaseEvent): Promise<void> {
-    return this.closing ? Promise.reject(new BusClosedError()) : callPublish(this.send, event);
+    return this.publishing.publish(event);
   }
 
   /**
@@ -211,29 +199,8 @@ export class RedisPubSubEventBus implements EventBus {
    * With publish middleware each event goes through it and is published on
    * its own, all at once, so the commands still share writes.
    */
-  async publishAll(events: BaseEvent[]): Promise<void> {
-    const payloads: Array<string | Buffer> = [];
-    // Without publish middleware the batch is encoded while it is validated (the codec's size limit is part of it).
-    const encode = (e: BaseEvent, i: number) => {
-      payloads[i] = this.encode(e);
-    };
-    validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
-    if (this.closing) throw new BusClosedError();
-    if (events.length === 0) return;
-    if (this.publishMiddleware) return publishEach(this.sendValidated, events);
-    const channels = events.map((e) => this.channelOf(e.type));
-    const weight = events.length;
-    const mapError = (error: Error, failure: CommandFailure) => publishError(undefined, error, failure, weight);
-    let startedAt: number | undefined;
-    if (!this.window.tryAcquire(weight)) {
-      startedAt = clock.now();
-      await this.window.acquire(() => mapError(this.windowFull(), 'timeout'), weight, startedAt);
-    }
-    try {
-      await this.commands.run((client) => publishBatch(client, channels, payloads, this.route), mapError, undefined, startedAt);
-    } finally {
-      this.window.release(weight);
-    }
+  publishAll(events: BaseEvent[]): Promise<void> {
+    return this.publishing.publishAll(events);
   }
 
   async subscribe<T extends BaseEvent = BaseEvent>(
@@ -294,6 +261,23 @@ export class RedisPubSubEventBus implements EventBus {
 
   // ---- internals ----------------------------------------------------------------
 
+  /** A validated batch (publishAll without publish middleware): one slot of the window per event, EVALs of a Lua loop. */
+  private readonly transmitBatch = async (events: readonly BaseEvent[], payloads: readonly EncodedEvent[]): Promise<void> => {
+    const channels = events.map((e) => this.channelOf(e.type));
+    const weight = events.length;
+    const mapError = (error: Error, failure: CommandFailure) => publishError(undefined, error, failure, weight);
+    let startedAt: number | undefined;
+    if (!this.window.tryAcquire(weight)) {
+      startedAt = clock.now();
+      await this.window.acquire(() => mapError(this.windowFull(), 'timeout'), weight, startedAt);
+    }
+    try {
+      await this.commands.run((client) => publishBatch(client, channels, payloads, this.route), mapError, undefined, startedAt);
+    } finally {
+      this.window.release(weight);
+    }
+  };
+
   /** PUBLISH within maxPublishesInFlight; resolves with how many subscribers received it. */
   private readonly transmit = (event: BaseEvent): Promise<void> => {
     if (this.window.tryAcquire()) return this.publishNow(event, undefined) as Promise<unknown> as Promise<void>;
@@ -305,9 +289,9 @@ export class RedisPubSubEventBus implements EventBus {
 
   /** The PUBLISH itself; its slot of the window is given back by CommandConnection when it settles. */
   private publishNow(event: BaseEvent, startedAt: number | undefined): Promise<number> {
-    let payload: string | Buffer;
+    let payload: EncodedEvent;
     try {
-      payload = this.encode(event);
+      payload = this.publishing.encode(event);
     } catch (error) {
       this.window.release();
       throw error;
@@ -383,6 +367,7 @@ export class RedisPubSubEventBus implements EventBus {
     // One deadline for the whole close: draining, aborting handlers, dead-lettering what never ran.
     const deadline = performance.now() + this.options.closeTimeoutMs;
     this.deadLetterWriter.giveUpAt(deadline);
+    await this.publishing.close();
     await this.window.whenEmpty();
     await this.commands.whenIdle();
     await this.subscriber.flush(publishTimeoutMs);

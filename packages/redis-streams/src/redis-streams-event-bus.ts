@@ -1,27 +1,24 @@
 import { hostname } from 'node:os';
 import {
   BusClosedError,
-  callPublish,
-  composePublish,
   ConnectionStateEmitter,
   createDeadLetters,
   createRedactor,
   DispatchPipeline,
   eventLogFields,
   PublishError,
-  publishEach,
+  PublishPath,
   toError,
-  validateEvents,
   ValidationError,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetterRecord,
   type DeadLetters,
+  type EncodedEvent,
   type EventBus,
   type EventHandler,
   type HandlerFunction,
   type Logger,
-  type PublishFn,
   type Redactor,
   type SubscribeOptions,
   type Subscription,
@@ -34,6 +31,7 @@ import {
   isClusterClient,
   RedisDeadLetterStore,
   secretsOf,
+  TickWrites,
   type RedisClient,
 } from '@herald/redis-common';
 import type { Redis } from 'ioredis';
@@ -69,7 +67,6 @@ export class RedisStreamsEventBus implements EventBus {
   private readonly options: ResolvedOptions;
   private readonly pipeline: DispatchPipeline;
   private readonly logger: Logger;
-  private readonly encode: (event: BaseEvent) => string | Buffer;
   private readonly keys: KeyLayout;
   private readonly cluster: boolean;
   private readonly target: string;
@@ -83,12 +80,11 @@ export class RedisStreamsEventBus implements EventBus {
   /** Pattern of each local group, so members agree (they share one Redis consumer group). */
   private readonly groupPatterns = new Map<string, { pattern: string; members: number }>();
   private readonly stopped = new Map<string, Promise<void>>();
-  private readonly send: PublishFn;
-  private readonly sendValidated: PublishFn;
-  private readonly publishMiddleware: boolean;
+  /** publish / publishAll: validation, middleware, close; the XADDs themselves are transmit / transmitBatch. */
+  private readonly publishing: PublishPath;
+  /** The XADDs of one tick leave in one socket write. */
+  private readonly writes: TickWrites;
   private readonly consumerBase: string;
-  private pendingPublishes = 0;
-  private publishIdle: Array<() => void> = [];
   private readonly sinceTrim = new Map<string, number>();
   private trimming: Promise<number> | undefined;
   private closing: Promise<void> | undefined;
@@ -102,10 +98,10 @@ export class RedisStreamsEventBus implements EventBus {
     this.pipeline = new DispatchPipeline(options);
     this.logger = this.pipeline.logger;
     const codec = this.pipeline.codec;
-    this.encode = typeof codec.encodeText === 'function' ? (e) => codec.encodeText!(e) : (e) => codec.encode(e);
     this.cluster = isClusterClient(this.options.redis);
     this.state = new ConnectionStateEmitter(this.logger, 'redis-streams', 'disconnected');
     this.commands = this.link('publisher');
+    this.writes = new TickWrites(this.commands.client);
     this.redactor = createRedactor(secretsOf(this.commands.client));
     this.target = describeTarget(this.commands.client);
     this.consumerBase = `${this.options.connectionName}@${hostname()}:${process.pid}`;
@@ -118,10 +114,7 @@ export class RedisStreamsEventBus implements EventBus {
       this.options.maxRawChars,
     );
     this.deadLetters = createDeadLetters(this.store, (record) => this.redeliver(record));
-    const middleware = options.middleware ?? [];
-    this.publishMiddleware = middleware.some((m) => typeof m.publish === 'function');
-    this.send = this.pipeline.composePublish(this.transmit);
-    this.sendValidated = composePublish(middleware, this.transmit);
+    this.publishing = new PublishPath({ pipeline: this.pipeline, transmit: this.transmit, transmitBatch: this.transmitBatch });
   }
 
   // ---- EventBus -------------------------------------------------------------
@@ -136,7 +129,7 @@ export class RedisStreamsEventBus implements EventBus {
   }
 
   publish(event: BaseEvent): Promise<void> {
-    return this.closing ? Promise.reject(new BusClosedError()) : this.tracked(callPublish(this.send, event));
+    return this.publishing.publish(event);
   }
 
   /**
@@ -144,41 +137,8 @@ export class RedisStreamsEventBus implements EventBus {
    * is bad. Then the XADDs go out pipelined, in order per partition: one round
    * trip on a standalone server, one per partition on a Cluster.
    */
-  async publishAll(events: BaseEvent[]): Promise<void> {
-    const payloads: Array<string | Buffer> = [];
-    const encode = (e: BaseEvent, i: number) => {
-      payloads[i] = this.encode(e);
-    };
-    validateEvents(events, 'events', this.publishMiddleware ? undefined : encode);
-    if (this.closing) throw new BusClosedError();
-    if (events.length === 0) return;
-    if (this.publishMiddleware) return this.tracked(publishEach(this.sendValidated, events));
-    const batches = new Map<string, Array<string | Buffer>>();
-    events.forEach((e, i) => {
-      const stream = this.keys.streamOf(e);
-      const batch = batches.get(stream) ?? [];
-      batch.push(payloads[i]!);
-      batches.set(stream, batch);
-    });
-    const groups = this.cluster ? [...batches].map((b) => [b]) : [[...batches]];
-    await this.tracked(
-      Promise.all(
-        groups.map(async (group) => {
-          try {
-            const results = await this.commands.run((c) => {
-              const p = c.pipeline();
-              for (const [stream, batch] of group) for (const payload of batch) p.xadd(stream, '*', EVENT_FIELD, payload);
-              return p.exec();
-            }, this.options.publishTimeoutMs);
-            const failed = results?.find(([error]) => error);
-            if (failed) throw failed[0];
-          } catch (error) {
-            throw this.publishError(undefined, error, events.length);
-          }
-          for (const [stream, batch] of group) this.published(stream, batch.length);
-        }),
-      ).then(() => undefined),
-    );
+  publishAll(events: BaseEvent[]): Promise<void> {
+    return this.publishing.publishAll(events);
   }
 
   async subscribe<T extends BaseEvent = BaseEvent>(
@@ -293,12 +253,41 @@ export class RedisStreamsEventBus implements EventBus {
   // Not async, and no finally: a publish is on the hot path and each promise layer costs a hop and garbage.
   private readonly transmit = (event: BaseEvent): Promise<void> => {
     const stream = this.keys.streamOf(event);
-    const payload = this.encode(event);
+    const payload = this.publishing.encode(event);
+    this.writes.hold();
     return this.commands.run((c) => c.xadd(stream, '*', EVENT_FIELD, payload), this.options.publishTimeoutMs).then(
       () => this.published(stream, 1),
       (error: unknown) => {
         throw this.publishError(event, error);
       },
+    );
+  };
+
+  /** A validated batch (publishAll without publish middleware): pipelined XADDs, one pipeline per partition on a Cluster. */
+  private readonly transmitBatch = async (events: readonly BaseEvent[], payloads: readonly EncodedEvent[]): Promise<void> => {
+    const batches = new Map<string, EncodedEvent[]>();
+    events.forEach((e, i) => {
+      const stream = this.keys.streamOf(e);
+      const batch = batches.get(stream) ?? [];
+      batch.push(payloads[i]!);
+      batches.set(stream, batch);
+    });
+    const groups = this.cluster ? [...batches].map((b) => [b]) : [[...batches]];
+    await Promise.all(
+      groups.map(async (group) => {
+        try {
+          const results = await this.commands.run((c) => {
+            const p = c.pipeline();
+            for (const [stream, batch] of group) for (const payload of batch) p.xadd(stream, '*', EVENT_FIELD, payload);
+            return p.exec();
+          }, this.options.publishTimeoutMs);
+          const failed = results?.find(([error]) => error);
+          if (failed) throw failed[0];
+        } catch (error) {
+          throw this.publishError(undefined, error, events.length);
+        }
+        for (const [stream, batch] of group) this.published(stream, batch.length);
+      }),
     );
   };
 
@@ -312,21 +301,6 @@ export class RedisStreamsEventBus implements EventBus {
       cause: error,
     });
   }
-
-  /** Counts publishes so close() can wait for them. Hands `work` itself back (no extra promise layer per publish). */
-  private tracked<T>(work: Promise<T>): Promise<T> {
-    this.pendingPublishes++;
-    work.then(this.untrack, this.untrack);
-    return work;
-  }
-
-  private readonly untrack = (): void => {
-    if (--this.pendingPublishes === 0) {
-      const waiters = this.publishIdle;
-      this.publishIdle = [];
-      for (const w of waiters) w();
-    }
-  };
 
   /** With maxLen, a trim runs in the background once a stream grew by a tenth of it. */
   private published(stream: string, n: number): void {
@@ -351,8 +325,8 @@ export class RedisStreamsEventBus implements EventBus {
     if (record.group === undefined) return this.publish(event);
     if (this.closing) return Promise.reject(new BusClosedError());
     const stream = this.keys.streamOf(event);
-    const payload = this.encode(event);
-    return this.tracked(
+    const payload = this.publishing.encode(event);
+    return this.publishing.track(
       this.commands
         .run((c) => c.xadd(stream, '*', EVENT_FIELD, payload, TARGET_FIELD, record.group!), this.options.publishTimeoutMs)
         .then(
@@ -435,7 +409,7 @@ export class RedisStreamsEventBus implements EventBus {
    * user's own client is never touched.
    */
   private async shutdown(): Promise<void> {
-    if (this.pendingPublishes > 0) await new Promise<void>((resolve) => this.publishIdle.push(resolve));
+    await this.publishing.close();
     const subs = [...this.subscriptions.values()].map((s) => this.unsubscribe(s.subscription));
     await Promise.all(subs);
     await this.trimming?.catch(() => undefined);

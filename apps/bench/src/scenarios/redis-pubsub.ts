@@ -38,9 +38,9 @@ const BATCH = 1_000;
 /** Publishes in flight at once in the publish() row, on both sides. */
 const WINDOW = 1_000;
 
-type Mode = 'single' | 'batched';
+export type Mode = 'single' | 'batched';
 
-interface Side {
+export interface Side {
   name: string;
   /**
    * Publishes `n` events and waits until all were handled; events/s from the
@@ -59,7 +59,7 @@ async function measure(side: Side, mode: Mode, n: number): Promise<{ rate: numbe
   return { rate, cpuUs: (used.user + used.system) / n };
 }
 
-async function heraldSide(prefix: string): Promise<Side> {
+export async function heraldSide(prefix: string): Promise<Side> {
   const type = 'bench.points.awarded';
   const events = questEvents(type, POOL);
   const bus = new RedisPubSubEventBus({ redis: URL, prefix, connectionName: 'herald-bench' });
@@ -91,7 +91,7 @@ async function heraldSide(prefix: string): Promise<Side> {
   };
 }
 
-async function rawSide(prefix: string): Promise<Side> {
+export async function rawSide(prefix: string): Promise<Side> {
   const channel = `${prefix}bench.points.awarded`;
   const events = questEvents('bench.points.awarded', POOL);
   const pub = new Redis(URL, { connectionName: 'herald-bench-raw:publisher' });

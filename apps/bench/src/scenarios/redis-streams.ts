@@ -34,10 +34,10 @@ const BLOCK_MS = 100;
 const CONCURRENCY = 100;
 const REACHED_TIMEOUT_MS = 120_000;
 
-type Mode = 'single' | 'batched';
-type Target = { kind: 'standalone' } | { kind: 'cluster' };
+export type Mode = 'single' | 'batched';
+export type Target = { kind: 'standalone' } | { kind: 'cluster' };
 
-interface Side {
+export interface Side {
   name: string;
   once(mode: Mode, n: number): Promise<number>;
   close(): Promise<void>;
@@ -51,7 +51,7 @@ function connect(target: Target, name: string): Redis | Cluster {
   return client;
 }
 
-async function heraldSide(target: Target, prefix: string): Promise<Side> {
+export async function heraldSide(target: Target, prefix: string): Promise<Side> {
   const events = questEvents('bench.points.awarded', POOL);
   const cluster = target.kind === 'cluster' ? (connect(target, 'herald-bench-streams:user') as Cluster) : undefined;
   const bus = new RedisStreamsEventBus({
@@ -89,7 +89,7 @@ async function heraldSide(target: Target, prefix: string): Promise<Side> {
   };
 }
 
-async function rawSide(target: Target, prefix: string): Promise<Side> {
+export async function rawSide(target: Target, prefix: string): Promise<Side> {
   const events = questEvents('bench.points.awarded', POOL);
   // One stream per master-spreading hash tag on a Cluster, as Herald's partitions.
   const streams = target.kind === 'cluster' ? [0, 1, 2].map((i) => `${prefix}stream:{${prefix}${i}}`) : [`${prefix}stream`];

@@ -96,16 +96,33 @@ export class DispatchPipeline {
     this.upcasters = options.upcasters !== undefined && options.upcasters.size > 0 ? options.upcasters : undefined;
   }
 
+  /** True when some middleware has a `publish` hook (a batch must then go through it event by event). */
+  get hasPublishMiddleware(): boolean {
+    return this.middleware.some((m) => typeof m.publish === 'function');
+  }
+
+  /**
+   * The event with its type's current schema version stamped when it declares none
+   * (the same object when there is nothing to stamp). For a batch sent without the
+   * publish chain; `composePublish` stamps on its own.
+   */
+  stamp<E extends BaseEvent>(event: E): E {
+    return this.upcasters === undefined ? event : this.upcasters.stamp(event);
+  }
+
   /**
    * Validation first (nothing is sent on ValidationError), then the middleware chain, then `send`.
    * `checkSize` is for a transport that never encodes (the in-memory bus): it also enforces
    * the codec's `maxBytes`, which a networked transport's `codec.encode` enforces as it encodes.
+   * `validated`: the caller validated the event already (a batch is checked whole before any
+   * of it is sent), so the chain starts at stamping.
    */
-  composePublish(send: PublishFn, options: { checkSize?: boolean } = {}): PublishFn {
+  composePublish(send: PublishFn, options: { checkSize?: boolean; validated?: boolean } = {}): PublishFn {
     const inner = composePublish(this.middleware, send);
     const upcasters = this.upcasters;
     // Events of upcast types that declare no schema version leave stamped with the current one.
     const chain: PublishFn = upcasters === undefined ? inner : (event) => inner(upcasters.stamp(event));
+    if (options.validated) return chain;
     const maxBytes = options.checkSize ? this.codec.maxBytes : undefined;
     if (maxBytes === undefined) {
       return (event) => {
