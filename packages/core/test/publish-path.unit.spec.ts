@@ -89,7 +89,8 @@ describe('PublishPath', () => {
     // When an event without a schema version is published in a batch
     await path.publishAll([domainEvent()]);
     // Then what is sent declares version 2
-    expect(jsonCodec.decode(batches[0]!.payloads[0]!).metadata?.schemaVersion).toBe(2);
+    const payload = batches[0]?.payloads[0] ?? '';
+    expect(jsonCodec.decode(payload).metadata?.schemaVersion).toBe(2);
   });
 
   it('after close, publishes reject with BusClosedError; close waits for those under way', async () => {
