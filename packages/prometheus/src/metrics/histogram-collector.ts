@@ -23,7 +23,9 @@ interface ExportedValue {
  * `collect()` hook could only flush by replaying every observation: the same cost, moved to
  * the scrape. prom-client also documents no collector API, so this object implements the part
  * of the metric protocol its registry reads (`name`, `help`, `type`, `aggregator`, `get()`,
- * `reset()`) and is registered with a cast. test/exposition.unit.spec.ts pins the /metrics
+ * `reset()`) and is registered with a cast. A `Histogram` subclass overriding `get()` is no way
+ * out: the registry renders text through the undocumented `getForPromString()` when a metric
+ * has one, as `Histogram` does. The README ("Cost") lists the routes weighed, with figures. test/exposition.unit.spec.ts pins the /metrics
  * text, and scripts/prom-client-matrix.mjs runs it on every prom-client release the peer
  * range admits.
  */
