@@ -1,6 +1,6 @@
 /**
- * Event and retry fixtures for the middleware packages' tests. The event factory is core's
- * `createIntegrationEvent`, passed in (this folder cannot import @herald/core).
+ * Event and retry fixtures for the packages' tests. The event factories are core's
+ * `createIntegrationEvent` / `createDomainEvent`, passed in (this folder cannot import @herald/core).
  */
 type IntegrationEventFactory<E> = (input: {
   type: string;
@@ -16,6 +16,20 @@ export function eventMaker<E>(create: IntegrationEventFactory<E>, source: string
     ...create({ type, service: 'test', action: 'happened', payload: { n: 1 }, metadata: { source, environment: 'test' } }),
     ...overrides,
   });
+}
+
+type DomainEventFactory<E> = (input: {
+  type: string;
+  aggregateId: string;
+  aggregateType: string;
+  data: Record<string, unknown>;
+  metadata: { source: string; environment: string };
+}) => E;
+
+/** `event(type, data?)`: a domain event of aggregate `agg-1` (type `Test`) from `source` in environment `test`. */
+export function domainEventMaker<E>(create: DomainEventFactory<E>, source: string): (type: string, data?: Record<string, unknown>) => E {
+  return (type, data = {}) =>
+    create({ type, aggregateId: 'agg-1', aggregateType: 'Test', data, metadata: { source, environment: 'test' } });
 }
 
 /** A retry strategy without real waits: `maxAttempts` tries 1 ms apart, then a dead letter (unless turned off). */

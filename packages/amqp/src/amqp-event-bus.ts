@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BusClosedError,
   callPublish,
+  closeDeadline,
   composePublish,
   createRedactor,
   DispatchPipeline,
@@ -239,7 +240,9 @@ export class AmqpEventBus implements EventBus {
   private async shutdown(): Promise<void> {
     const receivers = [...this.receivers.values()];
     this.receivers.clear();
-    await Promise.all([...receivers.map((r) => r.stop()), ...this.stopping.values()]);
+    // One deadline for every receiver (core's close rule), from the moment close was called.
+    const until = closeDeadline(this.options.closeTimeoutMs);
+    await Promise.all([...receivers.map((r) => r.stop(until)), ...this.stopping.values()]);
     // Dead letters first: a handler that just failed stores its record through this link.
     await this.deadLetterPublisher.close(this.options.publishTimeoutMs);
     await this.publisher.close(this.options.publishTimeoutMs);

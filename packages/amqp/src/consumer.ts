@@ -1,5 +1,7 @@
 import {
-  BusClosedError,
+  HandlerSlots,
+  unsubscribeDeadline,
+  type HandlerDeadline,
   sleep,
   TimeoutError,
   type DeadLetterRecord,
@@ -38,12 +40,11 @@ const PAUSE_MS = 200;
  */
 export class SubscriptionReceiver {
   private receiver: Receiver | undefined;
-  private inFlight = 0;
   private stopped = false;
   private stopping: Promise<void> | undefined;
   private reattach: NodeJS.Timeout | undefined;
-  private readonly abort = new AbortController();
-  private idleWaiters: Array<() => void> = [];
+  /** Running handlers: their count, their ctx.signal, and the wait for them at stop. */
+  private readonly handlers = new HandlerSlots();
 
   constructor(
     readonly target: DispatchTarget,
@@ -97,8 +98,8 @@ export class SubscriptionReceiver {
   }
 
   /** Stops taking deliveries, waits for running handlers (then aborts them), detaches. Idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(until: HandlerDeadline = unsubscribeDeadline(this.deps.closeTimeoutMs)): Promise<void> {
+    this.stopping ??= this.shutdown(until);
     return this.stopping;
   }
 
@@ -119,7 +120,7 @@ export class SubscriptionReceiver {
   private refill(): void {
     const receiver = this.receiver;
     if (!receiver || this.stopped || !receiver.is_open()) return;
-    const want = this.subscription.concurrency - this.inFlight - creditOf(receiver);
+    const want = this.subscription.concurrency - this.handlers.inFlight - creditOf(receiver);
     if (want > 0) receiver.add_credit(want);
   }
 
@@ -129,7 +130,7 @@ export class SubscriptionReceiver {
       release(delivery);
       return;
     }
-    this.inFlight++;
+    this.handlers.take();
     const { pipeline } = this.deps;
     const { pattern, group } = this.subscription;
     const decoded = pipeline.decode(bodyOf(ctx.message!), { pattern, group });
@@ -138,7 +139,7 @@ export class SubscriptionReceiver {
       this.storeThenAccept(delivery, decoded.deadLetter);
       return;
     }
-    void pipeline.deliver(this.target, decoded.event, this.abort.signal).then((outcome) => {
+    void pipeline.deliver(this.target, decoded.event, this.handlers.abort.signal).then((outcome) => {
       if (outcome.status === 'dead_letter') this.storeThenAccept(delivery, outcome.record);
       else if (outcome.status === 'interrupted') this.finish(delivery, false);
       // success, filtered, or failed with dead-lettering off (core logged it): settled.
@@ -163,12 +164,11 @@ export class SubscriptionReceiver {
   private finish(delivery: Delivery, ok: boolean): void {
     if (ok) accept(delivery);
     else release(delivery);
-    this.inFlight--;
-    if (this.inFlight === 0 && this.idleWaiters.length > 0) for (const w of this.idleWaiters.splice(0)) w();
+    this.handlers.release();
     this.refill();
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(until: HandlerDeadline): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reattach);
     const receiver = this.receiver;
@@ -177,24 +177,10 @@ export class SubscriptionReceiver {
     // credit would come straight back). Deliveries being handled are settled on the session
     // afterwards, which works on a detached link.
     const detached = receiver?.is_open() ? detach(receiver, this.deps.attachTimeoutMs) : Promise.resolve();
-    await this.whenIdle();
+    await this.handlers.stop(until, { logger: this.deps.logger, fields: this.fields(), closeTimeoutMs: this.deps.closeTimeoutMs });
     await detached;
   }
 
-  private async whenIdle(): Promise<void> {
-    if (this.inFlight === 0) return;
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    const timer = new AbortController();
-    const finished = await Promise.race([idle.then(() => true), sleep(this.deps.closeTimeoutMs, timer.signal).then(() => false)]);
-    timer.abort();
-    if (finished) return;
-    this.deps.logger.warn(
-      { ...this.fields(), inFlight: this.inFlight, timeoutMs: this.deps.closeTimeoutMs },
-      'amqp: handlers still running after the close timeout; aborting ctx.signal',
-    );
-    this.abort.abort(new BusClosedError('handler aborted: close timeout elapsed'));
-    await Promise.race([idle, sleep(1_000)]);
-  }
 
   private fields() {
     const s = this.subscription;

@@ -32,9 +32,8 @@ export { createDeadLetters, InMemoryDeadLetterStore, type DeadLetterStore } from
 export { ConnectionStateEmitter } from './bus/connection-state.js';
 export { Deque } from './bus/deque.js';
 export { PublishWindow } from './bus/publish-window.js';
+export { CLOSE_OVERRUN_MS, closeReserveMs } from './bus/close-deadline.js';
 export {
-  CLOSE_OVERRUN_MS,
-  closeReserveMs,
   DeliveryQueues,
   DeliveryQueue,
   type DeliveryQueuesOptions,
@@ -103,6 +102,14 @@ export { idempotent, type IdempotentOptions } from './inbox/idempotent.js';
 export { exponentialBackoff, type ExponentialBackoff } from './retry/backoff.js';
 export { positiveInt } from './options/positive-int.js';
 export { combinedConnectionState } from './bus/connection-state.js';
+export {
+  closeDeadline,
+  HandlerSlots,
+  stopHandlers,
+  unsubscribeDeadline,
+  type HandlerDeadline,
+  type RunningHandlers,
+} from './bus/close-deadline.js';
 export {
   deserializeDeadLetter,
   serializeDeadLetter,

@@ -1,5 +1,8 @@
 import {
   BusClosedError,
+  HandlerSlots,
+  unsubscribeDeadline,
+  type HandlerDeadline,
   Deque,
   exponentialBackoff,
   isHeraldError,
@@ -68,10 +71,9 @@ export class SubscriptionConsumer {
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private readonly buffer = new Deque<Delivery>();
-  private inFlight = 0;
   private stopped = false;
-  private readonly abort = new AbortController();
-  private idleWaiters: Array<() => void> = [];
+  /** Running handlers: their count, their ctx.signal, and the wait for them at stop. */
+  private readonly handlers = new HandlerSlots();
   /** Undecodable messages whose dead letter awaits the broker's confirm (they hold no handler slot). */
   private readonly quarantined = new Set<Promise<void>>();
   private readonly deadChannels = new WeakSet<Channel>();
@@ -119,8 +121,8 @@ export class SubscriptionConsumer {
   }
 
   /** Stops consuming, waits for running handlers (then aborts them), closes the channel. Idempotent. */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(until: HandlerDeadline = unsubscribeDeadline(this.deps.closeTimeoutMs)): Promise<void> {
+    this.stopping ??= this.shutdown(until);
     return this.stopping;
   }
 
@@ -223,10 +225,10 @@ export class SubscriptionConsumer {
 
   private pump(): void {
     const max = this.target.subscription.concurrency;
-    while (this.inFlight < max && this.buffer.length > 0) {
+    while (this.handlers.inFlight < max && this.buffer.length > 0) {
       const d = this.buffer.shift()!;
       if (this.stopped || d.ch !== this.channel) continue;
-      this.inFlight++;
+      this.handlers.take();
       this.handle(d);
     }
   }
@@ -255,7 +257,7 @@ export class SubscriptionConsumer {
     const attempt = readAttempt(msg.properties);
     const waiting = this.waitingRetries;
     if (waiting !== undefined && waiting.size > 0) waiting.arrived(event.id, attempt);
-    pipeline.startAttempt(this.target, event, attempt, this.abort.signal, (outcome) => {
+    pipeline.startAttempt(this.target, event, attempt, this.handlers.abort.signal, (outcome) => {
       if (outcome.status === 'retry') {
         const forget = waiting?.add(attempt + 1, {
           event,
@@ -289,49 +291,38 @@ export class SubscriptionConsumer {
     });
   }
 
-  /** Acks once the retry or dead-letter copy is confirmed; if it is not, gives the message back to the queue. */
+  /** A retry or dead letter: acked once its copy is confirmed (else given back); the handler slot is freed then. */
   private reroute(d: Delivery, stored: Promise<void>): void {
-    stored.then(
-      () => {
-        this.settle(d, true);
-        this.finished();
-      },
-      (error: unknown) => {
-        this.deps.logger.warn(
-          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.redactor.error(error).message },
-          'failed delivery could not be re-routed; returning it to the queue',
-        );
-        void sleep(REQUEUE_PAUSE_MS).then(() => {
-          this.settle(d, false);
-          this.finished();
-        });
-      },
-    );
+    void this.settleWhenStored(d, stored, 'failed delivery could not be re-routed').then(() => this.finished());
   }
 
-  /** Acks an undecodable message once its dead letter is confirmed; gives it back to the queue if that fails. */
+  /** An undecodable message: it holds no handler slot; close waits for it to be settled. */
   private quarantine(d: Delivery, stored: Promise<void>): void {
-    const settled = stored.then(
-      () => this.settle(d, true),
-      (error: unknown) => {
-        this.deps.logger.warn(
-          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.redactor.error(error).message },
-          'undecodable message could not be dead-lettered; returning it to the queue',
-        );
-        return sleep(REQUEUE_PAUSE_MS).then(() => this.settle(d, false));
-      },
-    );
+    const settled = this.settleWhenStored(d, stored, 'undecodable message could not be dead-lettered');
     this.quarantined.add(settled);
     void settled.finally(() => this.quarantined.delete(settled));
   }
 
+  /**
+   * Acks once `stored` (the message's copy elsewhere) is confirmed; if it is
+   * not, warns with `failure` and gives the message back to the queue after a
+   * pause, so it does not spin. Resolves once the message is settled.
+   */
+  private settleWhenStored(d: Delivery, stored: Promise<void>, failure: string): Promise<void> {
+    return stored.then(
+      () => this.settle(d, true),
+      (error: unknown) => {
+        this.deps.logger.warn(
+          { ...this.fields(), messageId: d.msg.properties.messageId, error: this.deps.redactor.error(error).message },
+          `${failure}; returning it to the queue`,
+        );
+        return sleep(REQUEUE_PAUSE_MS).then(() => this.settle(d, false));
+      },
+    );
+  }
+
   private finished(): void {
-    this.inFlight--;
-    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.handlers.release();
     this.pump();
   }
 
@@ -343,7 +334,7 @@ export class SubscriptionConsumer {
 
   // ---- teardown ---------------------------------------------------------------------
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(until: HandlerDeadline): Promise<void> {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     await this.starting?.catch(() => undefined);
@@ -351,7 +342,7 @@ export class SubscriptionConsumer {
     const tag = this.consumerTag;
     if (ch && tag && !this.deadChannels.has(ch)) await settleWithin(ch.cancel(tag));
     this.buffer.drain();
-    await this.whenIdle();
+    await this.handlers.stop(until, { logger: this.deps.logger, fields: this.fields(), closeTimeoutMs: this.deps.closeTimeoutMs });
     // Bounded by the publish timeout of each dead letter; what is not acked by then goes back to the queue.
     if (this.quarantined.size > 0) await Promise.allSettled([...this.quarantined]);
     await this.deadLetterWaitingRetries();
@@ -379,20 +370,6 @@ export class SubscriptionConsumer {
     );
   }
 
-  private async whenIdle(): Promise<void> {
-    if (this.inFlight === 0) return;
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    const timer = new AbortController();
-    const finished = await Promise.race([idle.then(() => true), sleep(this.deps.closeTimeoutMs, timer.signal).then(() => false)]);
-    timer.abort();
-    if (finished) return;
-    this.deps.logger.warn(
-      { ...this.fields(), inFlight: this.inFlight, timeoutMs: this.deps.closeTimeoutMs },
-      'handlers still running after the close timeout; aborting ctx.signal',
-    );
-    this.abort.abort(new BusClosedError('handler aborted: close timeout elapsed'));
-    await Promise.race([idle, sleep(1_000)]);
-  }
 
   private spec() {
     return { queue: this.queue, pattern: this.target.subscription.pattern, group: this.target.subscription.group };

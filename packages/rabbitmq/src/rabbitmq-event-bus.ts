@@ -1,6 +1,7 @@
 import {
   BusClosedError,
   callPublish,
+  closeDeadline,
   composePublish,
   createRedactor,
   DispatchPipeline,
@@ -288,7 +289,9 @@ export class RabbitMQEventBus implements EventBus {
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
     this.groupPatterns.clear();
-    await Promise.all([...consumers.map((c) => c.stop()), ...this.stopping.values()]);
+    // One deadline for every consumer (core's close rule), from the moment close was called.
+    const until = closeDeadline(this.options.closeTimeoutMs);
+    await Promise.all([...consumers.map((c) => c.stop(until)), ...this.stopping.values()]);
     await this.publisher.close();
     await Promise.all([this.publishConnection.close(), this.consumeConnection.close()]);
     this.state.closed();

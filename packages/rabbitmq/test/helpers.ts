@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createDomainEvent, type DomainEvent, type EventBus } from '@herald/core';
+import { createDomainEvent, type EventBus } from '@herald/core';
 import amqp from 'amqplib';
+import { domainEventMaker } from '../../../tooling/test-support/events.js';
 import { deleteTopology, withChannel } from '../../../tooling/test-support/rabbitmq.js';
 import { TcpProxy } from '../../../tooling/test-support/tcp-proxy.js';
 import { RabbitMQEventBus, type RabbitMQEventBusOptions } from '../src/index.js';
@@ -77,15 +78,7 @@ export async function queueDepth(queue: string): Promise<number> {
   return withRawChannel(async (ch) => (await ch.checkQueue(queue)).messageCount);
 }
 
-export function event(type: string, data: Record<string, unknown> = {}): DomainEvent {
-  return createDomainEvent({
-    type,
-    aggregateId: 'agg-1',
-    aggregateType: 'Test',
-    data,
-    metadata: { source: 'rabbitmq-tests', environment: 'test' },
-  });
-}
+export const event = domainEventMaker(createDomainEvent, 'rabbitmq-tests');
 
 /** Closes, through rabbitmqctl, every connection whose connection_name starts with `name`. Returns how many. */
 export async function closeConnectionsNamed(name: string): Promise<number> {

@@ -11,17 +11,10 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deadLetterKeys, RedisPubSubEventBus } from '../src/index.js';
 import { adminClient, BusFactory, clientsNamed, deleteKeys, REDIS_URL, unique } from './support/redis.js';
+import { domainEventMaker } from '../../../tooling/test-support/events.js';
 import { until } from '../../../tooling/test-support/wait.js';
 
-function event(type: string, data: Record<string, unknown> = {}): DomainEvent {
-  return createDomainEvent({
-    type,
-    aggregateId: 'agg-1',
-    aggregateType: 'Test',
-    data,
-    metadata: { source: 'redis-pubsub-test', environment: 'test' },
-  });
-}
+const event = domainEventMaker(createDomainEvent, 'redis-pubsub-test');
 
 describe('RedisPubSubEventBus against Redis', () => {
   let admin: Redis;

@@ -3,6 +3,7 @@ import { BusClosedError, OverflowError, ValidationError, toError } from '../erro
 import type { BaseEvent } from '../events/types.js';
 import { eventLogFields, type Logger } from '../logger.js';
 import { sleep } from '../retry/sleep.js';
+import { CLOSE_OVERRUN_MS, closeReserveMs, raceUntil, stopHandlers } from './close-deadline.js';
 import { createDeadLetterRecord } from './dead-letter-record.js';
 import { Deque } from './deque.js';
 import type { AttemptOutcome, DeliveryOutcome, DispatchPipeline, DispatchTarget } from './dispatch-pipeline.js';
@@ -101,22 +102,6 @@ export class DeliveryQueue {
 }
 
 const RESOLVED = Promise.resolve();
-
-/**
- * How far past `closeTimeoutMs` a close may run: the dead-letter write under
- * way at the deadline (one batch, never started unless it is expected to end
- * by then) and the transport closing its sockets.
- */
-export const CLOSE_OVERRUN_MS = 500;
-
-/**
- * The end of `closeTimeoutMs` kept for aborted handlers to return and for the
- * dead letters of what never ran to be written: a quarter, at most 1 s.
- * Handlers get the rest before `ctx.signal` is aborted.
- */
-export function closeReserveMs(closeTimeoutMs: number): number {
-  return Math.min(1_000, Math.floor(closeTimeoutMs / 4));
-}
 
 /**
  * In-process delivery shared by every transport that hands events to local
@@ -521,21 +506,17 @@ export class DeliveryQueues {
     const idle = new Promise<void>((resolve) => {
       member.onIdle = resolve;
     });
-    const timedOut = new AbortController();
-    const finished = await Promise.race([
-      idle.then(() => true),
-      sleep(timeoutMs, timedOut.signal).then(() => false),
-    ]);
-    timedOut.abort();
-    if (finished) return;
-    this.logger.warn(
-      { pattern: member.subscription.pattern, inFlight: member.inFlight, timeoutMs: this.closeTimeoutMs },
-      'handlers still running after the close timeout; aborting ctx.signal',
+    await stopHandlers(
+      {
+        idle,
+        abort: member.abort,
+        inFlight: () => member.inFlight,
+        logger: this.logger,
+        fields: { pattern: member.subscription.pattern },
+        closeTimeoutMs: this.closeTimeoutMs,
+      },
+      { handlersUntil: performance.now() + timeoutMs, deadline: graceUntil },
     );
-    member.abort.abort(new BusClosedError('handler aborted: close timeout elapsed'));
-    // A moment for aborted handlers to return, without keeping the process alive once they have.
-    const graceMs = graceUntil === undefined ? 1_000 : Math.min(1_000, graceUntil - performance.now());
-    await raceUntil(idle, performance.now() + graceMs);
   }
 
   private whenIdle(): Promise<void> {
@@ -549,13 +530,4 @@ export class DeliveryQueues {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
-}
-
-/** Waits for `work` or until the `performance.now()` time `until`, whichever comes first; never keeps the process alive after. */
-async function raceUntil(work: Promise<unknown>, until: number): Promise<void> {
-  const ms = until - performance.now();
-  if (ms <= 0) return;
-  const timer = new AbortController();
-  await Promise.race([work, sleep(ms, timer.signal)]);
-  timer.abort();
 }

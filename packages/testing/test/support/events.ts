@@ -1,11 +1,4 @@
-import { createDomainEvent, type DomainEvent } from '@herald/core';
+import { createDomainEvent } from '@herald/core';
+import { domainEventMaker } from '../../../../tooling/test-support/events.js';
 
-export function event<D extends Record<string, unknown>>(type: string, data: D = {} as D): DomainEvent<D> {
-  return createDomainEvent({
-    type,
-    aggregateId: 'a-1',
-    aggregateType: 'Test',
-    data,
-    metadata: { source: 'testing-unit', environment: 'test' },
-  });
-}
+export const event = domainEventMaker(createDomainEvent, 'testing-unit');
