@@ -8,8 +8,8 @@ export type { LinkState };
  * the bound. Names the endpoint, never credentials. Code `CONNECTION`.
  */
 export class RedisStreamsConnectionError extends ConnectionError {
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'RedisStreamsConnectionError';
   }
 }

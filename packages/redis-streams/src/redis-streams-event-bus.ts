@@ -6,6 +6,7 @@ import {
   createRedactor,
   DispatchPipeline,
   eventLogFields,
+  isHeraldError,
   PublishError,
   PublishPath,
   toError,
@@ -36,7 +37,7 @@ import {
 } from '@herald/redis-common';
 import type { Redis } from 'ioredis';
 import { groupNameOf, KeyLayout } from './keys.js';
-import { Link } from './link.js';
+import { Link, RedisStreamsConnectionError } from './link.js';
 import { resolveOptions, type RedisStreamsEventBusOptions, type ResolvedOptions } from './options.js';
 import { EVENT_FIELD, StreamSubscription, TARGET_FIELD } from './stream-subscription.js';
 import { TRIM_SCRIPT } from './trim-script.js';
@@ -339,13 +340,21 @@ export class RedisStreamsEventBus implements EventBus {
   }
 
   /** Dead-letter commands: on the bus's connection while it is open, on a short-lived one after close. */
+  /** Dead-letter commands: their failures reach `deadLetters.*` callers as HeraldErrors. */
   private async runCommand<T>(command: (client: RedisClient) => Promise<T>): Promise<T> {
-    if (!this.closed) return this.commands.run(command, this.options.publishTimeoutMs);
-    const link = this.link('admin');
     try {
-      return await link.run(command, this.options.publishTimeoutMs);
-    } finally {
-      link.abort();
+      if (!this.closed) return await this.commands.run(command, this.options.publishTimeoutMs);
+      const link = this.link('admin');
+      try {
+        return await link.run(command, this.options.publishTimeoutMs);
+      } finally {
+        link.abort();
+      }
+    } catch (error) {
+      if (isHeraldError(error)) throw error;
+      // Redis refused the command (e.g. WRONGTYPE): a new error, since ioredis's carries the command's arguments (payloads).
+      const cause = this.redactor.error(error);
+      throw new RedisStreamsConnectionError(`redis-streams: Redis did not complete a dead-letter command: ${cause.message}`, { cause });
     }
   }
 

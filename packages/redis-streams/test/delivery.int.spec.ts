@@ -238,4 +238,20 @@ describe('RedisStreamsEventBus delivery', () => {
     expect(isHeraldError(publishError, 'PUBLISH'), String(publishError)).toBe(true);
     expect(isHeraldError(connectError, 'CONNECTION'), String(connectError)).toBe(true);
   });
+
+  it('rejects a dead-letter read Redis refuses with RedisStreamsConnectionError (code CONNECTION), not a raw ReplyError', async () => {
+    // Given a bus whose dead-letter list key holds a string (WRONGTYPE for every list command)
+    const names = unique('dl-refused');
+    const b = bus(names);
+    await b.connect();
+    await admin.set(`${names.prefix}{${names.prefix}dl}:dead-letters`, 'not a list');
+
+    // When the dead letters are read
+    const error = await b.deadLetters.list().then(() => undefined, (e: unknown) => e);
+
+    // Then the caller gets a HeraldError naming the refusal
+    expect(isHeraldError(error, 'CONNECTION'), String(error)).toBe(true);
+    expect((error as Error).name).toBe('RedisStreamsConnectionError');
+    expect((error as Error).message).toMatch(/dead-letter command: WRONGTYPE/);
+  });
 });
