@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   BusClosedError,
+  closeDeadline,
   ConnectionStateEmitter,
   createDeadLetters,
   createRedactor,
@@ -13,6 +14,7 @@ import {
   ValidationError,
   type BaseEvent,
   type ConnectionStateChange,
+  type HandlerDeadline,
   type DeadLetterRecord,
   type DeadLetters,
   type EncodedEvent,
@@ -89,6 +91,8 @@ export class RedisStreamsEventBus implements EventBus {
   private readonly sinceTrim = new Map<string, number>();
   private trimming: Promise<number> | undefined;
   private closing: Promise<void> | undefined;
+  /** Set by close(): the deadline its subscriptions stop by (unsubscribe alone gives handlers the whole closeTimeoutMs). */
+  private closeUntil: HandlerDeadline | undefined;
   private closed = false;
 
   constructor(options: RedisStreamsEventBusOptions) {
@@ -207,7 +211,7 @@ export class RedisStreamsEventBus implements EventBus {
       const known = this.groupPatterns.get(group);
       if (known && --known.members === 0) this.groupPatterns.delete(group);
     }
-    const stopping = sub.stop().catch((error: unknown) => {
+    const stopping = sub.stop(this.closeUntil).catch((error: unknown) => {
       this.logger.warn({ transport: 'redis-streams', pattern: subscription.pattern, error: this.redactor.text(toError(error).message) }, 'redis-streams: unsubscribe could not clean up in Redis');
     });
     this.stopped.set(subscription.id, stopping);
@@ -418,6 +422,8 @@ export class RedisStreamsEventBus implements EventBus {
    * user's own client is never touched.
    */
   private async shutdown(): Promise<void> {
+    // One deadline for every subscription's handlers (core's close rule), from the moment close was called.
+    this.closeUntil = closeDeadline(this.options.closeTimeoutMs);
     await this.publishing.close();
     const subs = [...this.subscriptions.values()].map((s) => this.unsubscribe(s.subscription));
     await Promise.all(subs);

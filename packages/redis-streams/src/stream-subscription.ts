@@ -3,6 +3,9 @@ import {
   createDeadLetterRecord,
   eventLogFields,
   exponentialBackoff,
+  HandlerSlots,
+  unsubscribeDeadline,
+  type HandlerDeadline,
   HeraldError,
   sleep,
   toError,
@@ -89,14 +92,13 @@ export class StreamSubscription {
   /** Entries read and not yet settled, by `<stream> <id>`. */
   private readonly held = new Map<string, Entry>();
   private readonly queue: Entry[] = [];
-  private inFlight = 0;
   private readonly capacity: number;
   private stopped = false;
-  private readonly abort = new AbortController();
+  /** Running handlers: their count, their ctx.signal, and the wait for them at stop. */
+  private readonly handlers = new HandlerSlots();
   private readonly stopRetries = new AbortController();
   private readonly loops: Array<Promise<void>> = [];
   private spaceWaiters: Array<() => void> = [];
-  private idleWaiters: Array<() => void> = [];
   private timers: NodeJS.Timeout[] = [];
   /** Settled entries waiting for the next XACK batch (one command per stream per turn of the event loop). */
   private toAck: Entry[] = [];
@@ -112,7 +114,7 @@ export class StreamSubscription {
     this.subscription = options.target.subscription;
     // Held entries: the running handlers plus readAhead waiting for a slot (one read fills it).
     this.capacity = options.readAhead + this.subscription.concurrency;
-    setMaxListeners(0, this.abort.signal, this.stopRetries.signal);
+    setMaxListeners(0, this.handlers.abort.signal, this.stopRetries.signal);
   }
 
   /** Creates the consumer group on every stream (at `$`: it sees what is published from now on). */
@@ -128,25 +130,28 @@ export class StreamSubscription {
   /**
    * Barrier: no handler runs after it resolves. Reading stops, retry waits are
    * cut short (their entries stay pending for another member), running handlers
-   * get `closeTimeoutMs` before `ctx.signal` aborts. Entries read but never
-   * started stay pending too. An ungrouped subscription's group is removed.
+   * are waited for by core's rule (`until`: the bus's close deadline, or the
+   * whole `closeTimeoutMs` on unsubscribe), then `ctx.signal` aborts. Entries
+   * read but never started stay pending too. An ungrouped subscription's group
+   * is removed.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.shutdown();
+  stop(until: HandlerDeadline = unsubscribeDeadline(this.o.closeTimeoutMs)): Promise<void> {
+    this.stopping ??= this.shutdown(until);
     return this.stopping;
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(until: HandlerDeadline): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     for (const { link } of this.o.readers) link.abort();
     this.wakeReaders();
     this.queue.length = 0;
     this.stopRetries.abort();
-    if (!(await this.idle(this.o.closeTimeoutMs))) {
-      this.abort.abort();
-      await this.idle(this.o.closeTimeoutMs);
-    }
+    await this.handlers.stop(until, {
+      logger: this.o.logger,
+      fields: { transport: 'redis-streams', group: this.o.group, pattern: this.subscription.pattern, subscriptionId: this.subscription.id },
+      closeTimeoutMs: this.o.closeTimeoutMs,
+    });
     await Promise.allSettled(this.loops);
     await this.flushAcks();
     await Promise.allSettled([...this.acking]);
@@ -210,23 +215,18 @@ export class StreamSubscription {
   }
 
   private pump(): void {
-    while (this.inFlight < this.subscription.concurrency && this.queue.length > 0 && !this.stopped) {
+    while (this.handlers.inFlight < this.subscription.concurrency && this.queue.length > 0 && !this.stopped) {
       const entry = this.queue.shift()!;
-      this.inFlight++;
+      this.handlers.take();
       this.process(entry);
     }
   }
 
   /** The handler side is done with an entry: its slot frees now; the entry leaves `held` once acknowledged (or now, if it stays pending). */
   private done(entry: Entry): void {
-    this.inFlight--;
+    this.handlers.release();
     if (!entry.acking) this.release([entry]);
     this.pump();
-    if (this.inFlight === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
   }
 
   private release(entries: Entry[]): void {
@@ -239,17 +239,6 @@ export class StreamSubscription {
     const waiters = this.spaceWaiters;
     this.spaceWaiters = [];
     for (const w of waiters) w();
-  }
-
-  private idle(timeoutMs: number): Promise<boolean> {
-    if (this.inFlight === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
   }
 
   // ---- handling -----------------------------------------------------------------
@@ -301,7 +290,7 @@ export class StreamSubscription {
 
   /** One attempt of the handler; what follows is settled(). */
   private attempt(entry: Entry, event: BaseEvent, attempt: number): void {
-    this.o.pipeline.startAttempt(this.o.target, event, attempt, this.abort.signal, (outcome) => this.settled(entry, event, attempt, outcome));
+    this.o.pipeline.startAttempt(this.o.target, event, attempt, this.handlers.abort.signal, (outcome) => this.settled(entry, event, attempt, outcome));
   }
 
   /** After an attempt: acknowledge, dead-letter, or retry after the backoff (the entry stays pending meanwhile). */
