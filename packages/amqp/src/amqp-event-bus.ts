@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   BusClosedError,
-  callPublish,
-  closeDeadline,
-  composePublish,
   createRedactor,
-  DispatchPipeline,
   isHeraldError,
   PublishError,
   UnsupportedError,
-  validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetters,
@@ -17,12 +12,19 @@ import {
   type EventHandler,
   type HandlerFunction,
   type Logger,
-  type PublishFn,
   type Redactor,
   type SubscribeOptions,
   type Subscription,
   type TransportCapabilities,
 } from '@herald/core';
+import {
+  callPublish,
+  closeDeadline,
+  composePublish,
+  DispatchPipeline,
+  validateEvents,
+  type PublishFn,
+} from '@herald/core/transport';
 import { RabbitMQAddresses } from './addresses.js';
 import { ConnectionManager } from './connection-manager.js';
 import { AmqpConnectionError } from './errors.js';

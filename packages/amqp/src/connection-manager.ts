@@ -1,10 +1,5 @@
-import {
-  ConnectionStateEmitter,
-  exponentialBackoff,
-  type ExponentialBackoff,
-  type Logger,
-  type Redactor,
-} from '@herald/core';
+import type { Logger, Redactor } from '@herald/core';
+import { ConnectionStateEmitter, exponentialBackoff, type ExponentialBackoff } from '@herald/core/transport';
 import type { Connection, ConnectionOptions, EventContext } from 'rhea';
 import { createContainer } from './rhea.js';
 import { AmqpConnectionError } from './errors.js';

@@ -1,16 +1,13 @@
 import {
-  HandlerSlots,
-  unsubscribeDeadline,
-  type HandlerDeadline,
   sleep,
   TimeoutError,
   type DeadLetterRecord,
-  type DispatchPipeline,
-  type DispatchTarget,
   type Logger,
   type Redactor,
   type Subscription,
 } from '@herald/core';
+import { HandlerSlots, unsubscribeDeadline, type HandlerDeadline } from '@herald/core/transport';
+import type { DispatchPipeline, DispatchTarget } from '@herald/core/transport';
 import type { Connection, Delivery, EventContext, Receiver } from 'rhea';
 import { errorOf, type ConnectionManager } from './connection-manager.js';
 import { bodyOf } from './message.js';

@@ -1,4 +1,5 @@
-import { serializeDeadLetter, type DeadLetterRecord, type EventCodec } from '@herald/core';
+import type { DeadLetterRecord, EventCodec } from '@herald/core';
+import { serializeDeadLetter } from '@herald/core/transport';
 import type { Message } from 'rhea';
 import type { UnsettledPublisher } from './publisher.js';
 import { rheaMessage } from './rhea.js';

@@ -1,14 +1,12 @@
 import {
-  formatServerUrl,
-  parseServerUrl,
   UnsupportedError,
-  positiveInt,
   ValidationError,
   type EventBusMiddleware,
   type EventCodec,
   type Logger,
   type RetryStrategy,
 } from '@herald/core';
+import { formatServerUrl, parseServerUrl, positiveInt } from '@herald/core/transport';
 
 /**
  * Which broker is on the other end: it decides the address scheme and the

@@ -1,4 +1,5 @@
-import { Deque, PublishError, type Logger, type Redactor } from '@herald/core';
+import { PublishError, type Logger, type Redactor } from '@herald/core';
+import { Deque } from '@herald/core/transport';
 import type { Connection, Delivery, EventContext, Message, Sender } from 'rhea';
 import { errorOf, type ConnectionManager } from './connection-manager.js';
 

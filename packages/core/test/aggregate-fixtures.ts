@@ -1,7 +1,6 @@
 import { vi } from 'vitest';
 import {
   type AppendResult,
-  assertExpectedVersion,
   createDomainEvent,
   type DomainEvent,
   EventSourcedAggregate,
@@ -10,6 +9,7 @@ import {
   type MetadataInput,
   type StoredEvent,
 } from '../src/index.js';
+import { assertExpectedVersion } from '../src/transport.js';
 
 /** The aggregate, history events and store double shared by the aggregate and snapshot specs. */
 export type CounterEvent = DomainEvent<{ by: number }>;

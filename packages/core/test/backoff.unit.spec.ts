@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exponentialBackoff, positiveInt, ValidationError } from '../src/index.js';
+import { ValidationError } from '../src/index.js';
+import { exponentialBackoff, positiveInt } from '../src/transport.js';
 
 describe('exponentialBackoff', () => {
   it('initialMs after the first failure, doubling after each further one, 1-based', () => {

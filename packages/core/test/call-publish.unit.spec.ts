@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callPublish, publishEach, ValidationError, type BaseEvent, type PublishFn } from '../src/index.js';
+import { ValidationError, type BaseEvent } from '../src/index.js';
+import { callPublish, publishEach, type PublishFn } from '../src/transport.js';
 import { domainEvent } from './helpers.js';
 
 describe('callPublish', () => {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BusClosedError } from '../src/index.js';
 import {
-  BusClosedError,
   CLOSE_OVERRUN_MS,
   closeDeadline,
   closeReserveMs,
@@ -8,7 +8,7 @@ import {
   stopHandlers,
   unsubscribeDeadline,
   type HandlerDeadline,
-} from '../src/index.js';
+} from '../src/transport.js';
 import { deferred, recordingLogger } from './helpers.js';
 
 const closeTimeoutMs = 2_000;

@@ -3,8 +3,6 @@ import {
   ConfigError,
   type Env,
   loadEventConfig,
-  parseServerUrl,
-  formatServerUrl,
   readBool,
   readEnum,
   readInt,
@@ -13,6 +11,7 @@ import {
   validateRetryStrategy,
   ValidationError,
 } from '../src/index.js';
+import { parseServerUrl, formatServerUrl } from '../src/transport.js';
 
 function configError(fn: () => unknown): ConfigError {
   try {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { jsonCodec, type DeadLetterRecord, type EventCodec } from '../src/index.js';
 import {
   createDeadLetterRecord,
   deserializeDeadLetter,
-  jsonCodec,
   replayDeadLetter,
   serializeDeadLetter,
   validateDeadLetterId,
   validateDeadLetterLimit,
-  type DeadLetterRecord,
-  type EventCodec,
-} from '../src/index.js';
+} from '../src/transport.js';
 import { domainEvent, validationField } from './helpers.js';
 
 const event = domainEvent({ type: 'order.placed' });

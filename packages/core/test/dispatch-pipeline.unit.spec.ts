@@ -2,17 +2,16 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   type BaseEvent,
   DecodeError,
-  DispatchPipeline,
   type EventBusMiddleware,
   type EventCodec,
   type EventHandler,
   type HandleOutcome,
   type HandlerContext,
   jsonCodec,
-  normalizeHandler,
   type RetryStrategy,
   ValidationError,
 } from '../src/index.js';
+import { DispatchPipeline, normalizeHandler } from '../src/transport.js';
 import { domainEvent, recordingLogger, validationField } from './helpers.js';
 
 const never = new AbortController().signal;

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   type BaseEvent,
   causedBy,
-  copyFields,
   createDomainEvent,
   createIntegrationEvent,
   createSystemEvent,
@@ -10,6 +9,7 @@ import {
   validateEventType,
   ValidationError,
 } from '../src/index.js';
+import { copyFields } from '../src/transport.js';
 import { validationField } from './helpers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -2,8 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type BaseEvent,
   BusClosedError,
-  CLOSE_OVERRUN_MS,
-  closeReserveMs,
   type ConnectionStateChange,
   type HandlerContext,
   InMemoryEventBus,
@@ -11,6 +9,7 @@ import {
   type RetryStrategy,
   ValidationError,
 } from '../src/index.js';
+import { CLOSE_OVERRUN_MS, closeReserveMs } from '../src/transport.js';
 import { deferred, domainEvent, eventually, flush, recordingLogger, track } from './helpers.js';
 
 const buses: InMemoryEventBus[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DispatchPipeline, type HandleOutcome, InMemoryEventBus, type RetryStrategy } from '../src/index.js';
+import { type HandleOutcome, InMemoryEventBus, type RetryStrategy } from '../src/index.js';
+import { DispatchPipeline } from '../src/transport.js';
 import { WALL_CLOCK_AHEAD_MS, WALL_CLOCK_BEHIND_MS, WallClock } from '../src/bus/wall-clock.js';
 import { domainEvent, eventually } from './helpers.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compilePattern, matchesPattern, RouteTable, validatePattern, ValidationError } from '../src/index.js';
+import { compilePattern, matchesPattern, validatePattern, ValidationError } from '../src/index.js';
+import { RouteTable } from '../src/transport.js';
 
 function expectMatches(pattern: string, yes: string[], no: string[]): void {
   const compiled = compilePattern(pattern);

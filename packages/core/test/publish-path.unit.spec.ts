@@ -2,14 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   BusClosedError,
   createUpcasters,
-  DispatchPipeline,
   jsonCodec,
-  PublishPath,
   ValidationError,
   type BaseEvent,
-  type EncodedEvent,
   type EventBusMiddleware,
 } from '../src/index.js';
+import { DispatchPipeline, PublishPath, type EncodedEvent } from '../src/transport.js';
 import { deferred, domainEvent, flush } from './helpers.js';
 
 /** A path whose transmit and transmitBatch record what they were given. */

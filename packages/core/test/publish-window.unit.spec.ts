@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PublishError, PublishWindow } from '../src/index.js';
+import { PublishError } from '../src/index.js';
+import { PublishWindow } from '../src/transport.js';
 
 const timedOut = () => new PublishError('no slot in time');
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isHeraldError, renamedOption } from '../src/index.js';
+import { isHeraldError } from '../src/index.js';
+import { renamedOption } from '../src/transport.js';
 
 const names = { name: 'maxBufferedEvents', deprecated: 'highWaterMark' };
 

@@ -1,13 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  backoffDelay,
-  DEFAULT_RETRY_STRATEGY,
-  deadLetterEnabled,
-  type RetryStrategy,
-  sleep,
-  validateRetryStrategy,
-  withTimeout,
-} from '../src/index.js';
+import { DEFAULT_RETRY_STRATEGY, type RetryStrategy, sleep, validateRetryStrategy, withTimeout } from '../src/index.js';
+import { backoffDelay, deadLetterEnabled } from '../src/transport.js';
 import { track, validationField } from './helpers.js';
 
 const strategy = (backoff: RetryStrategy['backoff'], maxAttempts = 5): RetryStrategy => ({ maxAttempts, backoff });

@@ -1,23 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
-  assertExpectedVersion,
   ConcurrencyError,
   type ConnectionStateChange,
+  type DeadLetterRecord,
+  errorFields,
+  eventLogFields,
+  noopLogger,
+} from '../src/index.js';
+import {
+  assertExpectedVersion,
   ConnectionStateEmitter,
   createDeadLetterRecord,
   createDeadLetters,
-  type DeadLetterRecord,
   combinedConnectionState,
   Deque,
-  errorFields,
-  eventLogFields,
   expectedVersionMatches,
   InMemoryDeadLetterStore,
-  noopLogger,
   validateAppend,
   validateExpectedVersion,
   validateReadArgs,
-} from '../src/index.js';
+} from '../src/transport.js';
 import { domainEvent, recordingLogger, validationField } from './helpers.js';
 
 describe('Deque', () => {

@@ -2,13 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   type BaseEvent,
   createUpcasters,
-  DispatchPipeline,
   type DomainEvent,
   InMemoryEventBus,
   jsonCodec,
   schemaVersionOf,
   UpcastError,
 } from '../src/index.js';
+import { DispatchPipeline } from '../src/transport.js';
 import { domainEvent, eventually } from './helpers.js';
 
 /** gamifier.points.awarded v1 { points } → v2 { amount }. */

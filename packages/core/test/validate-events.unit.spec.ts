@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type BaseEvent, validateEvents, ValidationError } from '../src/index.js';
+import { type BaseEvent, ValidationError } from '../src/index.js';
+import { validateEvents } from '../src/transport.js';
 import { domainEvent } from './helpers.js';
 
 function rejection(fn: () => unknown): ValidationError {

@@ -1,7 +1,4 @@
 import {
-  assertExpectedVersion,
-  validateAppend,
-  validateReadArgs,
   ValidationError,
   type AppendResult,
   type DomainEvent,
@@ -9,8 +6,8 @@ import {
   type ExpectedVersion,
   type StoredEvent,
   type Upcasters,
-  upcastAll,
 } from '@herald/core';
+import { assertExpectedVersion, validateAppend, validateReadArgs, upcastAll } from '@herald/core/transport';
 import { deepCopy } from './deep-copy.js';
 
 /**

@@ -1,4 +1,5 @@
-import { copyFields, type BaseEvent, type EventBusMiddleware, type HandlerContext } from '@herald/core';
+import type { BaseEvent, EventBusMiddleware, HandlerContext } from '@herald/core';
+import { copyFields } from '@herald/core/transport';
 import {
   context,
   INVALID_SPANID,

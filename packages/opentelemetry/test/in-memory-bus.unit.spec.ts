@@ -1,4 +1,5 @@
-import { DispatchPipeline, InMemoryEventBus, jsonCodec, type BaseEvent } from '@herald/core';
+import { InMemoryEventBus, jsonCodec, type BaseEvent } from '@herald/core';
+import { DispatchPipeline } from '@herald/core/transport';
 import { context, propagation, SpanKind, SpanStatusCode, trace, type TextMapPropagator } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatTraceparent, openTelemetryMiddleware, parseTraceparent } from '../src/index.js';

@@ -1,4 +1,5 @@
-import { positiveInt, ValidationError } from '@herald/core';
+import { ValidationError } from '@herald/core';
+import { positiveInt } from '@herald/core/transport';
 import { register as globalRegistry, type Registry } from 'prom-client';
 
 export interface PrometheusEventTrackerOptions {

@@ -1,4 +1,4 @@
-import { Deque } from '@herald/core';
+import { Deque } from '@herald/core/transport';
 import type { Channel, ConsumeMessage } from 'amqplib';
 
 interface Entry {

@@ -1,4 +1,5 @@
-import { BusClosedError, Deque, isHeraldError, PublishError, PublishWindow, type Logger, type Redactor } from '@herald/core';
+import { BusClosedError, isHeraldError, PublishError, type Logger, type Redactor } from '@herald/core';
+import { Deque, PublishWindow } from '@herald/core/transport';
 import type { ChannelModel, ConfirmChannel, Message, Options } from 'amqplib';
 import type { ConnectionManager } from './connection-manager.js';
 import { closeQuietly } from './close-quietly.js';

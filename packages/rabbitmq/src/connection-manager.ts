@@ -1,4 +1,5 @@
-import { BusClosedError, exponentialBackoff, isHeraldError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
+import { BusClosedError, isHeraldError, sleep, type ConnectionState, type Logger, type Redactor } from '@herald/core';
+import { exponentialBackoff } from '@herald/core/transport';
 import amqp, { type ChannelModel } from 'amqplib';
 import type { NodeList } from './node-list.js';
 import type { ResolvedEndpoint } from './options.js';

@@ -1,4 +1,5 @@
-import { combinedConnectionState, ConnectionStateEmitter, type ConnectionState, type Logger } from '@herald/core';
+import type { ConnectionState, Logger } from '@herald/core';
+import { combinedConnectionState, ConnectionStateEmitter } from '@herald/core/transport';
 
 /**
  * The bus has two connections (publishing and consuming, as RabbitMQ

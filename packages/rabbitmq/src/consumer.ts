@@ -1,18 +1,13 @@
+import { BusClosedError, isHeraldError, sleep, type Logger, type Redactor, type Subscription } from '@herald/core';
 import {
-  BusClosedError,
   HandlerSlots,
   unsubscribeDeadline,
   type HandlerDeadline,
   Deque,
   exponentialBackoff,
-  isHeraldError,
-  sleep,
   type DispatchPipeline,
   type DispatchTarget,
-  type Logger,
-  type Redactor,
-  type Subscription,
-} from '@herald/core';
+} from '@herald/core/transport';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { AckBatcher } from './ack-batcher.js';
 import type { ConnectionManager } from './connection-manager.js';

@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   PublishError,
-  replayDeadLetter,
-  validateDeadLetterId,
-  validateDeadLetterLimit,
   type BaseEvent,
   type DeadLetterRecord,
   type DeadLetters,
@@ -11,6 +8,7 @@ import {
   type Logger,
   type RetryStrategy,
 } from '@herald/core';
+import { replayDeadLetter, validateDeadLetterId, validateDeadLetterLimit } from '@herald/core/transport';
 import type { Message, MessageProperties } from 'amqplib';
 import type { AdminChannels } from './admin-channel.js';
 import { UnroutableError, type ConfirmPublisher } from './confirm-publisher.js';

@@ -1,4 +1,4 @@
-import { exponentialBackoff } from '@herald/core';
+import { exponentialBackoff } from '@herald/core/transport';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { RabbitMQConnectionError } from './errors.js';
 import { HEADERS } from './message.js';

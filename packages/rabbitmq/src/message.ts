@@ -1,4 +1,5 @@
-import { copyFields, type BaseEvent, type DeadLetterRecord } from '@herald/core';
+import type { BaseEvent, DeadLetterRecord } from '@herald/core';
+import { copyFields } from '@herald/core/transport';
 import type { MessageProperties, Options } from 'amqplib';
 
 /** Header names the bus writes. `herald-delay` has no `x-` because headers exchanges ignore `x-` keys. */

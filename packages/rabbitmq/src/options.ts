@@ -1,7 +1,4 @@
 import {
-  formatServerUrl,
-  parseServerUrl,
-  positiveInt,
   ValidationError,
   type EventBusMiddleware,
   type EventCodec,
@@ -9,6 +6,7 @@ import {
   type RetryStrategy,
   type Upcasters,
 } from '@herald/core';
+import { formatServerUrl, parseServerUrl, positiveInt } from '@herald/core/transport';
 
 /** amqplib's connection fields, as an object instead of a URL. */
 export interface RabbitMQConnectionOptions {

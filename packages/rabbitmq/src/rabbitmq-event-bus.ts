@@ -1,13 +1,8 @@
 import {
   BusClosedError,
-  callPublish,
-  closeDeadline,
-  composePublish,
   createRedactor,
-  DispatchPipeline,
   PublishError,
   ValidationError,
-  validateEvents,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetters,
@@ -15,12 +10,19 @@ import {
   type EventHandler,
   type HandlerFunction,
   type Logger,
-  type PublishFn,
   type Redactor,
   type SubscribeOptions,
   type Subscription,
   type TransportCapabilities,
 } from '@herald/core';
+import {
+  callPublish,
+  closeDeadline,
+  composePublish,
+  DispatchPipeline,
+  validateEvents,
+  type PublishFn,
+} from '@herald/core/transport';
 import { AdminChannels } from './admin-channel.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
 import { ConnectionManager } from './connection-manager.js';

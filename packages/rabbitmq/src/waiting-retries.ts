@@ -1,4 +1,5 @@
-import { createDeadLetterRecord, type BaseEvent, type DeadLetterRecord } from '@herald/core';
+import type { BaseEvent, DeadLetterRecord } from '@herald/core';
+import { createDeadLetterRecord } from '@herald/core/transport';
 import type { MessageProperties } from 'amqplib';
 
 interface WaitingRetry {

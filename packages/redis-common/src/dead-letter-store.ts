@@ -1,12 +1,10 @@
+import type { DeadLetterRecord, EventCodec, Logger } from '@herald/core';
 import {
   deserializeDeadLetter,
   serializeDeadLetter,
-  type DeadLetterRecord,
   type DeadLetterStore,
-  type EventCodec,
-  type Logger,
   type SerializedDeadLetter,
-} from '@herald/core';
+} from '@herald/core/transport';
 import type { RedisClient } from './redis-source.js';
 
 /** Runs a command on a live connection of the bus (bounded); the store does no connection handling. */

@@ -1,4 +1,5 @@
-import { combinedConnectionState, type ConnectionState } from '@herald/core';
+import type { ConnectionState } from '@herald/core';
+import { combinedConnectionState } from '@herald/core/transport';
 
 /** One Redis connection's state as a bus sees it ('ready' = usable: for a subscriber, subscriptions restored). */
 export type LinkState = 'idle' | 'connecting' | 'ready' | 'down' | 'reconnecting' | 'ended';

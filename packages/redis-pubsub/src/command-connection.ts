@@ -1,4 +1,5 @@
-import { Deque, type PublishWindow, type Redactor } from '@herald/core';
+import type { Redactor } from '@herald/core';
+import { Deque, type PublishWindow } from '@herald/core/transport';
 import { TickWrites, type RedisClient } from '@herald/redis-common';
 import type { ManagedConnection } from './managed-connection.js';
 

@@ -1,14 +1,10 @@
+import { DecodeError, toError, type DeadLetterRecord, type Logger, type Subscription } from '@herald/core';
 import {
   createDeadLetterRecord,
-  DecodeError,
-  toError,
-  type DeadLetterRecord,
   type DeliveryQueue,
   type DeliveryQueues,
   type DispatchPipeline,
-  type Logger,
-  type Subscription,
-} from '@herald/core';
+} from '@herald/core/transport';
 import { canonicalGlob, type Glob } from './globs.js';
 
 /** A subscription as the router sees it: its matcher, its globs and the queue its events go to. */

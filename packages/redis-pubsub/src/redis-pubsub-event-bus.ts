@@ -1,19 +1,11 @@
 import {
   BusClosedError,
-  callPublish,
-  ConnectionStateEmitter,
-  DeliveryQueues,
-  DispatchPipeline,
   UnsupportedError,
-  createDeadLetters,
   createRedactor,
-  PublishPath,
-  PublishWindow,
   type BaseEvent,
   type ConnectionStateChange,
   type DeadLetterRecord,
   type DeadLetters,
-  type EncodedEvent,
   type EventBus,
   type EventCodec,
   type EventHandler,
@@ -24,6 +16,16 @@ import {
   type Subscription,
   type TransportCapabilities,
 } from '@herald/core';
+import {
+  callPublish,
+  ConnectionStateEmitter,
+  DeliveryQueues,
+  DispatchPipeline,
+  createDeadLetters,
+  PublishPath,
+  PublishWindow,
+  type EncodedEvent,
+} from '@herald/core/transport';
 import { CommandConnection, type CommandFailure, type PublishCommand } from './command-connection.js';
 import { ManagedConnection, RedisConnectionError } from './managed-connection.js';
 import { DeadLetterBatcher } from './dead-letter-batcher.js';

@@ -1,4 +1,5 @@
-import { CLOSE_OVERRUN_MS, isHeraldError, PublishError, type DomainEvent } from '@herald/core';
+import { isHeraldError, PublishError, type DomainEvent } from '@herald/core';
+import { CLOSE_OVERRUN_MS } from '@herald/core/transport';
 import { Gate } from '@herald/testing';
 import { describe, expect, it } from 'vitest';
 import { until } from '../../../tooling/test-support/wait.js';

@@ -1,8 +1,6 @@
 import {
   ConcurrencyError,
   noopLogger,
-  validateAppend,
-  validateReadArgs,
   ValidationError,
   type AppendResult,
   type DomainEvent,
@@ -11,9 +9,9 @@ import {
   type Logger,
   type StoredEvent,
   type Upcasters,
-  upcastAll,
   StoreClosedError,
 } from '@herald/core';
+import { validateAppend, validateReadArgs, upcastAll } from '@herald/core/transport';
 import type { Redis } from 'ioredis';
 import { closeRedis, openRedis, redactRedisError, whenReady, type RedisConnection, type RedisInput } from './connection.js';
 import { keyLayout, type KeyLayout } from './key-layout.js';

@@ -1,4 +1,5 @@
-import { DecodeError, ValidationError, validateSnapshot, type Snapshot, type SnapshotStore } from '@herald/core';
+import { DecodeError, ValidationError, type Snapshot, type SnapshotStore } from '@herald/core';
+import { validateSnapshot } from '@herald/core/transport';
 import { RedisComponent, type RedisComponentOptions } from './redis-component.js';
 
 export type RedisSnapshotStoreOptions = RedisComponentOptions;

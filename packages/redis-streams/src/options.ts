@@ -1,4 +1,5 @@
-import { DEFAULT_MAX_EVENT_BYTES, positiveInt, renamedOption, ValidationError, type DispatchPipelineOptions } from '@herald/core';
+import { DEFAULT_MAX_EVENT_BYTES, ValidationError } from '@herald/core';
+import { positiveInt, renamedOption, type DispatchPipelineOptions } from '@herald/core/transport';
 import { checkRedisSource, type RedisSource } from '@herald/redis-common';
 
 export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {

@@ -1,23 +1,16 @@
 import { hostname } from 'node:os';
 import {
   BusClosedError,
-  closeDeadline,
-  ConnectionStateEmitter,
-  createDeadLetters,
   createRedactor,
-  DispatchPipeline,
   eventLogFields,
   isHeraldError,
   PublishError,
-  PublishPath,
   toError,
   ValidationError,
   type BaseEvent,
   type ConnectionStateChange,
-  type HandlerDeadline,
   type DeadLetterRecord,
   type DeadLetters,
-  type EncodedEvent,
   type EventBus,
   type EventHandler,
   type HandlerFunction,
@@ -27,6 +20,15 @@ import {
   type Subscription,
   type TransportCapabilities,
 } from '@herald/core';
+import {
+  closeDeadline,
+  ConnectionStateEmitter,
+  createDeadLetters,
+  DispatchPipeline,
+  PublishPath,
+  type HandlerDeadline,
+  type EncodedEvent,
+} from '@herald/core/transport';
 import {
   busLinkState,
   createClient,

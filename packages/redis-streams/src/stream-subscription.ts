@@ -1,22 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import {
-  createDeadLetterRecord,
   eventLogFields,
-  exponentialBackoff,
-  HandlerSlots,
-  unsubscribeDeadline,
-  type HandlerDeadline,
   HeraldError,
   sleep,
   toError,
   type BaseEvent,
   type DeadLetterRecord,
-  type AttemptOutcome,
-  type DispatchPipeline,
-  type DispatchTarget,
   type Logger,
   type Subscription,
 } from '@herald/core';
+import {
+  createDeadLetterRecord,
+  exponentialBackoff,
+  HandlerSlots,
+  unsubscribeDeadline,
+  type HandlerDeadline,
+  type AttemptOutcome,
+  type DispatchPipeline,
+  type DispatchTarget,
+} from '@herald/core/transport';
 import type { RedisClient } from '@herald/redis-common';
 import type { Link } from './link.js';
 

@@ -1,4 +1,4 @@
-import { positiveInt } from '@herald/core';
+import { positiveInt } from '@herald/core/transport';
 
 /**
  * The most recent `capacity` samples (time and value), overwriting the oldest: the latency

@@ -1,6 +1,5 @@
 import {
   compilePattern,
-  normalizeHandler,
   TimeoutError,
   withTimeout,
   type BaseEvent,
@@ -14,6 +13,7 @@ import {
   type Subscription,
   type TransportCapabilities,
 } from '@herald/core';
+import { normalizeHandler } from '@herald/core/transport';
 import { SettleTracker } from './settle-tracker.js';
 
 /** One successful handling seen by a RecordingEventBus. */

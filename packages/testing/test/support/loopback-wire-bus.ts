@@ -1,5 +1,18 @@
 import {
   BusClosedError,
+  UnsupportedError,
+  type BaseEvent,
+  type ConnectionStateChange,
+  type DeadLetterRecord,
+  type DeadLetters,
+  type EventBus,
+  type EventHandler,
+  type HandlerFunction,
+  type SubscribeOptions,
+  type Subscription,
+  type TransportCapabilities,
+} from '@herald/core';
+import {
   callPublish,
   ConnectionStateEmitter,
   createDeadLetterRecord,
@@ -7,21 +20,10 @@ import {
   Deque,
   DispatchPipeline,
   InMemoryDeadLetterStore,
-  UnsupportedError,
   validateEvents,
-  type BaseEvent,
-  type ConnectionStateChange,
-  type DeadLetterRecord,
-  type DeadLetters,
   type DispatchTarget,
-  type EventBus,
-  type EventHandler,
-  type HandlerFunction,
   type PublishFn,
-  type SubscribeOptions,
-  type Subscription,
-  type TransportCapabilities,
-} from '@herald/core';
+} from '@herald/core/transport';
 
 interface WireSubscription {
   readonly target: DispatchTarget;
