@@ -49,8 +49,25 @@ describe('TickWrites', () => {
     expect(socket.flushes).toEqual([['a', 'b', 'c'], ['d']]);
   });
 
-  it('does nothing for a client without a socket of its own (a Cluster)', () => {
-    // Given a client without a stream, When hold is called, Then nothing throws
+  it('holds every node connection of a Cluster for the tick', async () => {
+    // Given a Cluster-like client with two node connections, one not connected yet
+    const a = fakeClient().socket;
+    const b = fakeClient().socket;
+    const cluster = { nodes: () => [{ stream: a }, { stream: b }, {}] } as unknown as RedisClient;
+    const writes = new TickWrites(cluster);
+    // When commands go to both nodes in one tick
+    writes.hold();
+    a.write('x');
+    writes.hold();
+    b.write('y');
+    // Then both sockets are held once, and each sends its commands in one write at the end of the tick
+    expect([a.corked, b.corked]).toEqual([1, 1]);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect([a.flushes, b.flushes]).toEqual([[['x']], [['y']]]);
+  });
+
+  it('does nothing for a client without sockets', () => {
+    // Given a client with no socket and no nodes, When hold is called, Then nothing throws
     expect(() => new TickWrites({} as RedisClient).hold()).not.toThrow();
   });
 });
