@@ -14,6 +14,7 @@ import type { AdminChannels } from './admin-channel.js';
 import { UnroutableError, type ConfirmPublisher } from './confirm-publisher.js';
 import { KEPT, sweepQueue } from './dead-letter-sweep.js';
 import { copyProperties, deadLetterHeaders, HEADERS, headerString, sameProperties } from './message.js';
+import type { DeadLetterRoute } from './options.js';
 import type { Topology } from './topology.js';
 
 export interface DeadLetterSource {
@@ -22,7 +23,7 @@ export interface DeadLetterSource {
   properties: MessageProperties | undefined;
   /** The subscription queue it failed in; replay sends it back there. */
   queue: string;
-  /** Its `deadLetter.exchange` / `routingKey` choose the destination; default: the bus's dead-letter exchange. */
+  /** Its deprecated `deadLetter.exchange` / `routingKey`, when given, choose the destination over the bus's `deadLetterRoute`. */
   strategy?: RetryStrategy | undefined;
 }
 
@@ -60,6 +61,8 @@ export class DeadLetterQueue implements DeadLetters {
     private readonly admin: AdminChannels,
     private readonly codec: EventCodec,
     private readonly logger: Logger,
+    /** The bus's `deadLetterRoute`; none: the bus's own dead-letter exchange. */
+    private readonly route: DeadLetterRoute | undefined = undefined,
   ) {}
 
   /**
@@ -71,7 +74,7 @@ export class DeadLetterQueue implements DeadLetters {
    */
   async add(record: DeadLetterRecord, source: DeadLetterSource): Promise<void> {
     const own = record.event?.type ?? 'undecodable';
-    const custom = source.strategy?.deadLetter;
+    const custom = routeOf(source.strategy, this.route);
     const options = copyProperties(source.properties, deadLetterHeaders(record, source.queue));
     options.messageId ??= record.event?.id ?? record.id;
     const send = (exchange: string, routingKey: string) =>
@@ -284,6 +287,19 @@ export class DeadLetterQueue implements DeadLetters {
 }
 
 const RESOLVED = Promise.resolve();
+
+/**
+ * Where a dead letter goes: a handler's retry strategy that names a route (the deprecated
+ * `deadLetter.exchange` / `routingKey`) keeps it, as a handler's strategy wins over the bus's
+ * `retry`; otherwise the bus's `deadLetterRoute`.
+ */
+function routeOf(
+  strategy: RetryStrategy | undefined,
+  route: DeadLetterRoute | undefined,
+): { exchange?: string | undefined; routingKey?: string | undefined } | undefined {
+  const legacy = strategy?.deadLetter;
+  return legacy?.exchange !== undefined || legacy?.routingKey !== undefined ? legacy : route;
+}
 
 function routeKey(exchange: string, routingKey: string): string {
   return `${exchange}\u0000${routingKey}`;

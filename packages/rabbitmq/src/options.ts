@@ -26,6 +26,14 @@ export interface RabbitMQConnectionOptions {
 
 export type QueueType = 'classic' | 'quorum';
 
+/** A dead-letter exchange of your own, and the routing key dead letters are published there with. */
+export interface DeadLetterRoute {
+  /** Declared as a durable topic exchange when missing; used as it is when it exists. */
+  exchange: string;
+  /** Default: the event type (`undecodable` for a message that is not an event). */
+  routingKey?: string;
+}
+
 export interface RabbitMQEventBusOptions {
   /** `amqp://user:pass@host:5672/vhost` or `amqps://…` (TLS). Give this, `urls` or `connection`. */
   url?: string;
@@ -53,6 +61,14 @@ export interface RabbitMQEventBusOptions {
   queueType?: QueueType;
   /** Retry strategy for handlers that bring none. */
   retry?: RetryStrategy;
+  /**
+   * Publish exhausted events to your own exchange instead of the bus's `${prefix}dead-letter`
+   * (the README's "Your own dead-letter exchange"). The bus binds its `${prefix}dead-letters`
+   * queue to it with the routing key, so `bus.deadLetters` still lists, replays and purges them.
+   * Replaces a retry strategy's `deadLetter.exchange` / `routingKey`, which still work
+   * (deprecated): a handler whose strategy names a route keeps it.
+   */
+  deadLetterRoute?: DeadLetterRoute;
   middleware?: EventBusMiddleware[];
   logger?: Logger;
   codec?: EventCodec;
@@ -105,6 +121,7 @@ export interface ResolvedOptions {
   connectTimeoutMs: number;
   mandatory: boolean;
   reconnect: { initialDelayMs: number; maxDelayMs: number };
+  deadLetterRoute: DeadLetterRoute | undefined;
 }
 
 const NAME = /^[A-Za-z0-9_.:-]*$/;
@@ -147,7 +164,22 @@ export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOption
     connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
     mandatory: options.mandatory ?? false,
     reconnect,
+    deadLetterRoute: resolveDeadLetterRoute(options.deadLetterRoute),
   };
+}
+
+/** AMQP 0-9-1 names (exchange, routing key) are short strings: at most 255 bytes. */
+function resolveDeadLetterRoute(route: DeadLetterRoute | undefined): DeadLetterRoute | undefined {
+  if (route === undefined) return undefined;
+  if (route === null || typeof route !== 'object') throw new ValidationError('deadLetterRoute', 'must be an object');
+  const { exchange, routingKey } = route;
+  if (typeof exchange !== 'string' || exchange.length === 0 || Buffer.byteLength(exchange) > 255) {
+    throw new ValidationError('deadLetterRoute.exchange', 'must be an exchange name of 1–255 bytes');
+  }
+  if (routingKey !== undefined && (typeof routingKey !== 'string' || Buffer.byteLength(routingKey) > 255)) {
+    throw new ValidationError('deadLetterRoute.routingKey', 'must be a string of at most 255 bytes');
+  }
+  return routingKey === undefined ? { exchange } : { exchange, routingKey };
 }
 
 function resolveEndpoints(options: RabbitMQEventBusOptions): ResolvedEndpoint[] {

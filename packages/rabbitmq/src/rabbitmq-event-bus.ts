@@ -112,7 +112,14 @@ export class RabbitMQEventBus implements EventBus {
       prepare: (ch) => this.topology.declareShared(ch),
     });
     const admin = new AdminChannels(this.publishConnection, this.options.publishTimeoutMs, this.logger, this.redactor);
-    this.deadLetterQueue = new DeadLetterQueue(this.publisher, this.topology, admin, this.pipeline.codec, this.logger);
+    this.deadLetterQueue = new DeadLetterQueue(
+      this.publisher,
+      this.topology,
+      admin,
+      this.pipeline.codec,
+      this.logger,
+      this.options.deadLetterRoute,
+    );
     this.deadLetters = {
       list: (limit) => (this.closing ? Promise.reject(new BusClosedError()) : this.deadLetterQueue.list(limit)),
       replay: (id) => (this.closing ? Promise.reject(new BusClosedError()) : this.deadLetterQueue.replay(id)),

@@ -20,7 +20,7 @@ export interface SubscriptionQueueSpec {
  *   retry   ─► ${prefix}retry (headers) ── herald-delay=ms ─► ${prefix}retry.${ms}ms (TTL ms; dead-letters to "" with the
  *                                                               original routing key = the subscription queue)
  *   dead    ─► ${prefix}dead-letter (topic) ── "#" ──► ${prefix}dead-letters  (durable; queueType)
- *              (a strategy's deadLetter.exchange) ── its routingKey ──┘
+ *              (the bus's deadLetterRoute.exchange) ── its routingKey ──┘
  *
  * Declarations are idempotent, so every (re)connect simply declares again. The
  * durable queues' arguments come from queue-arguments.ts; a queue that exists

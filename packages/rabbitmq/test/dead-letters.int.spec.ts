@@ -1,7 +1,7 @@
 import { isHeraldError, type BaseEvent } from '@herald/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CapturingLogger } from '../../../tooling/test-support/logs.js';
-import { BusFactory, event, queueDepth, until, withRawChannel } from './helpers.js';
+import { BusFactory, event, queueDepth, uniquePrefix, until, withRawChannel } from './helpers.js';
 
 const buses = new BusFactory();
 afterEach(() => buses.cleanup());
@@ -94,6 +94,33 @@ describe('RabbitMQEventBus: dead letters', () => {
     await bus.publish(event('guidedl.y'));
     await until(async () => (await bus.deadLetters.list()).length === 1, 'a second dead letter');
     expect(await bus.deadLetters.purge()).toBe(1);
+  });
+
+  it('with the bus option deadLetterRoute: exhausted events go to that exchange and the bus still lists them', async () => {
+    // Given a bus whose dead letters go to an exchange of this test's own name (missing yet)
+    const prefix = uniquePrefix('busdl');
+    const dlx = `${prefix}route-dlx`;
+    const bus = buses.create('busdl', { prefix, deadLetterRoute: { exchange: dlx, routingKey: 'dead' } });
+    buses.alsoDelete({ exchanges: [dlx] });
+    await bus.subscribe('busdl.#', {
+      handle() {
+        throw new Error('broken');
+      },
+      retryStrategy: { maxAttempts: 2, backoff: { type: 'fixed', delay: 10 } },
+    });
+
+    // When an event exhausts its attempts
+    const e = event('busdl.x');
+    await bus.publish(e);
+
+    // Then the bus lists it, and the exchange exists (declared by the bus, its queue bound with "dead")
+    const [record] = await until(async () => {
+      const l = await bus.deadLetters.list();
+      return l.length > 0 ? l : undefined;
+    }, 'the dead letter in the list');
+    expect(record).toMatchObject({ attempts: 2, pattern: 'busdl.#', error: { message: 'broken' } });
+    expect(record!.event?.id).toBe(e.id);
+    await withRawChannel((ch) => ch.checkExchange(dlx));
   });
 
   it("with the strategy's own dead-letter exchange (existing, other type and bindings): leaves it as it is and adds one binding", async () => {

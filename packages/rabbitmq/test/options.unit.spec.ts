@@ -83,3 +83,23 @@ describe('helpers', () => {
     expect((scrubbed as Error & { code?: string }).code).toBe('EX');
   });
 });
+
+describe('deadLetterRoute', () => {
+  it('is optional, and kept as given when valid', () => {
+    expect(resolveOptions({ url: 'amqp://h' }).deadLetterRoute).toBeUndefined();
+    expect(resolveOptions({ url: 'amqp://h', deadLetterRoute: { exchange: 'ops.dlx' } }).deadLetterRoute).toEqual({ exchange: 'ops.dlx' });
+    expect(resolveOptions({ url: 'amqp://h', deadLetterRoute: { exchange: 'ops.dlx', routingKey: 'svc' } }).deadLetterRoute).toEqual({
+      exchange: 'ops.dlx',
+      routingKey: 'svc',
+    });
+  });
+
+  it.each([
+    [{ exchange: '' }, 'deadLetterRoute.exchange'],
+    [{ exchange: 'x'.repeat(256) }, 'deadLetterRoute.exchange'],
+    [{ exchange: 'ops.dlx', routingKey: 42 }, 'deadLetterRoute.routingKey'],
+    ['ops.dlx', 'deadLetterRoute'],
+  ])('%j is a ValidationError naming %s', (route, field) => {
+    expect(() => resolveOptions({ url: 'amqp://h', deadLetterRoute: route as never })).toThrow(expect.objectContaining({ field }));
+  });
+});

@@ -18,8 +18,13 @@ export interface RetryStrategy {
   };
   deadLetter?: {
     enabled: boolean;
-    /** Transport-specific destination (RabbitMQ exchange / routing key). */
+    /**
+     * @deprecated A RabbitMQ exchange means nothing to the other transports, which ignore it: give
+     * `@herald/rabbitmq`'s bus option `deadLetterRoute: { exchange, routingKey }` instead. The
+     * RabbitMQ bus still honours it (a handler's strategy naming a route keeps it).
+     */
     exchange?: string;
+    /** @deprecated With `exchange`: `@herald/rabbitmq`'s `deadLetterRoute.routingKey`. */
     routingKey?: string;
   };
 }
