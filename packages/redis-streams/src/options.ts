@@ -24,7 +24,9 @@ export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
   blockMs?: number;
   /**
    * Entries a subscription reads ahead of its running handlers: it holds up to
-   * `concurrency + readAhead` entries read and not yet acknowledged. Default 10.
+   * `concurrency + readAhead` entries read and not yet settled. A settled entry
+   * waiting for its XACK keeps only its id and frees its place for the next read
+   * (at most as many again wait for XACK). Default 10.
    */
   readAhead?: number;
   /**

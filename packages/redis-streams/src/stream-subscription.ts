@@ -20,12 +20,15 @@ import {
   type DispatchTarget,
 } from '@herald/core/transport';
 import type { RedisClient } from '@herald/redis-common';
+import { HeldEntries } from './held-entries.js';
 import type { Link } from './link.js';
 
 /** The field of a stream entry that holds the encoded event. */
 export const EVENT_FIELD = 'e';
 /** Set on a replayed dead letter: only this consumer group handles the entry; the others acknowledge it unseen. */
 export const TARGET_FIELD = 'to';
+
+const NO_FIELDS: string[] = [];
 
 /** Waits after failed reads in a row: 100 ms doubling to 1 s. */
 const READ_RETRY_BACKOFF = { initialMs: 100, maxMs: 1_000 };
@@ -50,7 +53,7 @@ interface Entry {
   fields: string[];
   /** Deliveries so far, this one included (Redis's delivery counter). */
   deliveries: number;
-  /** Settled and queued for XACK: held (and kept alive) until Redis confirmed it. */
+  /** Settled and queued for XACK: held (and kept alive) until Redis confirmed it, but no longer using a read slot. */
   acking?: boolean;
 }
 
@@ -91,8 +94,10 @@ type StreamReply = Array<[string, Array<[string, string[] | null]>]> | null;
 export class StreamSubscription {
   readonly subscription: Subscription;
   private readonly o: StreamSubscriptionOptions;
-  /** Entries read and not yet settled, by `<stream> <id>`. */
-  private readonly held = new Map<string, Entry>();
+  /** Entries read and not yet acknowledged (pending in Redis until XACK is confirmed). */
+  private readonly held = new HeldEntries<Entry>();
+  /** Of `held`, those settled and waiting for their XACK: they keep no payload and no read slot. */
+  private settledHeld = 0;
   private readonly queue: Entry[] = [];
   private readonly capacity: number;
   private stopped = false;
@@ -166,11 +171,11 @@ export class StreamSubscription {
     const ids = streams.map(() => '>');
     let failures = 0;
     while (!this.stopped) {
-      const room = this.capacity - this.held.size;
-      // One reader reads again once half the capacity is free (or nothing is held): a few large reads, not many
+      const room = this.room();
+      // One reader reads again once half the capacity is free (or nothing is handled): a few large reads, not many
       // of one entry. Several readers (one per Cluster partition) share the capacity: each reads whenever there
       // is room, or one partition's batch would hold the others back (measured: a third less throughput).
-      if (room <= 0 || (this.o.readers.length === 1 && room * 2 < this.capacity && this.held.size > 0)) {
+      if (room <= 0 || (this.o.readers.length === 1 && room * 2 < this.capacity && room < this.capacity)) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
         continue;
       }
@@ -195,6 +200,16 @@ export class StreamSubscription {
     }
   }
 
+  /**
+   * Entries a read may ask for now. A slot is used from the read until the handler side is done with the entry;
+   * an entry settled and waiting for its XACK frees its slot (the next read overlaps the XACK round trip), yet
+   * stays held, kept alive and pending in Redis until the XACK is confirmed. Those waiting for XACK are bounded
+   * too (at most `capacity` more, ids only), so a Redis that stops confirming acks also stops the reading.
+   */
+  private room(): number {
+    return Math.min(this.capacity - (this.held.size - this.settledHeld), 2 * this.capacity - this.held.size);
+  }
+
   private async readFailed(thrown: unknown, streams: readonly string[], failures: number): Promise<void> {
     const message = toError(thrown).message;
     if (/NOGROUP/.test(message)) {
@@ -209,9 +224,7 @@ export class StreamSubscription {
   }
 
   private accept(entry: Entry): void {
-    const key = `${entry.stream} ${entry.id}`;
-    if (this.held.has(key) || this.stopped) return;
-    this.held.set(key, entry);
+    if (this.stopped || !this.held.add(entry)) return;
     this.queue.push(entry);
     this.pump();
   }
@@ -227,12 +240,13 @@ export class StreamSubscription {
   /** The handler side is done with an entry: its slot frees now; the entry leaves `held` once acknowledged (or now, if it stays pending). */
   private done(entry: Entry): void {
     this.handlers.release();
-    if (!entry.acking) this.release([entry]);
+    if (entry.acking) this.wakeReaders();
+    else this.release([entry]);
     this.pump();
   }
 
   private release(entries: Entry[]): void {
-    for (const e of entries) this.held.delete(`${e.stream} ${e.id}`);
+    for (const e of entries) if (this.held.delete(e) && e.acking) this.settledHeld--;
     this.wakeReaders();
   }
 
@@ -349,7 +363,10 @@ export class StreamSubscription {
 
   /** Queues an XACK; settled entries are acknowledged in batches, one command per stream. */
   private ack(entry: Entry): void {
+    if (entry.acking) return;
     entry.acking = true;
+    entry.fields = NO_FIELDS; // the payload is not needed any more: an entry waiting for XACK keeps only its id
+    if (this.held.has(entry)) this.settledHeld++;
     this.toAck.push(entry);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -391,14 +408,8 @@ export class StreamSubscription {
   private async heartbeat(): Promise<void> {
     if (this.stopped || !this.o.commands.isReady) return;
     await this.flushAcks();
-    const byStream = new Map<string, string[]>();
-    for (const e of this.held.values()) {
-      const ids = byStream.get(e.stream) ?? [];
-      ids.push(e.id);
-      byStream.set(e.stream, ids);
-    }
     await Promise.allSettled(
-      [...byStream].map(([stream, ids]) =>
+      [...this.held.idsByStream()].map(([stream, ids]) =>
         this.o.commands.run((c) => c.xclaim(stream, this.o.group, this.o.consumer, 0, ...ids, 'JUSTID'), this.o.timeoutMs),
       ),
     );
@@ -408,7 +419,7 @@ export class StreamSubscription {
   private async claim(): Promise<void> {
     if (this.stopped || !this.o.commands.isReady) return;
     for (const stream of this.o.streams) {
-      const room = this.capacity - this.held.size;
+      const room = this.room();
       if (room <= 0 || this.stopped) return;
       try {
         const reply = (await this.o.commands.run(
