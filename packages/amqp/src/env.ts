@@ -1,4 +1,4 @@
-import { ConfigError, readInt, readString, readUrl, type Env } from '@herald/core';
+import { ConfigError, readHost, readInt, readString, readUrl, type Env } from '@herald/core';
 import { AMQP_SCHEMES, type AmqpEventBusOptions } from './options.js';
 
 /**
@@ -16,7 +16,7 @@ export function amqpOptionsFromEnv(env: Env = process.env): AmqpEventBusOptions 
     return { url };
   }
   const options: AmqpEventBusOptions = {
-    host: readString(env, 'AMQP_HOST', '127.0.0.1')!,
+    host: readHost(env, 'AMQP_HOST', '127.0.0.1'),
     port: readInt(env, 'AMQP_PORT', 5672, { min: 1, max: 65_535 }),
   };
   const username = readString(env, 'AMQP_USERNAME');

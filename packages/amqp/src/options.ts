@@ -6,7 +6,7 @@ import {
   type Logger,
   type RetryStrategy,
 } from '@herald/core';
-import { formatServerUrl, parseServerUrl, positiveInt } from '@herald/core/transport';
+import { formatServerUrl, parseServerUrl, positiveInt, timerMs } from '@herald/core/transport';
 
 /**
  * Which broker is on the other end: it decides the address scheme and the
@@ -118,12 +118,12 @@ export function resolveOptions(options: AmqpEventBusOptions): ResolvedOptions {
     prefix,
     exchange,
     concurrency: options.concurrency,
-    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
-    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
-    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    publishTimeoutMs: timerMs(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    connectTimeoutMs: timerMs(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
+    closeTimeoutMs: timerMs(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
     reconnect: {
-      initialDelayMs: positiveInt(options.reconnect?.initialDelayMs ?? 100, 'reconnect.initialDelayMs'),
-      maxDelayMs: positiveInt(options.reconnect?.maxDelayMs ?? 5_000, 'reconnect.maxDelayMs'),
+      initialDelayMs: timerMs(options.reconnect?.initialDelayMs ?? 100, 'reconnect.initialDelayMs'),
+      maxDelayMs: timerMs(options.reconnect?.maxDelayMs ?? 5_000, 'reconnect.maxDelayMs'),
     },
     containerId: options.containerId,
   };

@@ -31,7 +31,7 @@ export {
 } from './commands/command-bus.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
 export { InMemoryCheckpointStore, type CheckpointStore } from './outbox/checkpoint-store.js';
-export { readBool, readEnum, readInt, readSecret, readString, readUrl, type Env } from './config/env.js';
+export { readBool, readEnum, readHost, readInt, readSecret, readString, readUrl, type Env } from './config/env.js';
 export {
   loadEventConfig,
   type EventBusTransport,

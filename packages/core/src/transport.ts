@@ -11,7 +11,7 @@ export { validateEvents, type EventCheck } from './events/validate-events.js';
 export { RouteTable } from './pattern/route-table.js';
 export { backoffDelay, deadLetterEnabled } from './retry/retry-strategy.js';
 export { exponentialBackoff, type ExponentialBackoff } from './retry/backoff.js';
-export { positiveInt } from './options/positive-int.js';
+export { MAX_TIMER_MS, positiveInt, timerMs } from './options/positive-int.js';
 export { renamedOption } from './options/renamed-option.js';
 export { formatServerUrl, parseServerUrl, type ServerUrl } from './config/server-url.js';
 export { PublishPath, type EncodedEvent, type PublishPathOptions, type TransmitBatch } from './bus/publish-path.js';

@@ -5,13 +5,14 @@ import {
   loadEventConfig,
   readBool,
   readEnum,
+  readHost,
   readInt,
   readString,
   readUrl,
   validateRetryStrategy,
   ValidationError,
 } from '../src/index.js';
-import { parseServerUrl, formatServerUrl } from '../src/transport.js';
+import { formatServerUrl, MAX_TIMER_MS, parseServerUrl, timerMs } from '../src/transport.js';
 
 function configError(fn: () => unknown): ConfigError {
   try {
@@ -146,6 +147,30 @@ describe('env readers', () => {
     expect(configError(() => readInt({ N: '0x10' }, 'N', 0)).variable).toBe('N');
     expect(configError(() => readInt({ N: '5' }, 'N', 0, { max: 4 })).message).toMatch(/≤ 4/);
     expect(configError(() => readInt({ N: '3' }, 'N', 0, { min: 4 })).message).toMatch(/≥ 4/);
+  });
+
+  it('readInt refuses a number it cannot read exactly', () => {
+    const error = configError(() => readInt({ N: '99999999999999999999999' }, 'N', 0));
+    expect(error.variable).toBe('N');
+    expect(error.message).toMatch(/too large/);
+    expect(error.message).not.toContain('9999');
+  });
+
+  it('readHost takes a host name or address and refuses a URL without showing it', () => {
+    expect(readHost({}, 'H', '127.0.0.1')).toBe('127.0.0.1');
+    expect(readHost({ H: ' redis.internal ' }, 'H', 'x')).toBe('redis.internal');
+    expect(readHost({ H: '::1' }, 'H', 'x')).toBe('::1');
+    for (const value of ['redis://u:s3cr3tPW@h', 'u:s3cr3tPW@h', 'h/0', '   ', 'a b']) {
+      const error = configError(() => readHost({ H: value }, 'H', 'x'));
+      expect(error.variable).toBe('H');
+      expect(error.message).not.toContain('s3cr3tPW');
+    }
+  });
+
+  it('timerMs refuses a delay longer than a Node timer honours', () => {
+    expect(timerMs(MAX_TIMER_MS, 'publishTimeoutMs')).toBe(MAX_TIMER_MS);
+    expect(() => timerMs(3e9, 'publishTimeoutMs')).toThrow(ValidationError);
+    expect(() => timerMs(3e9, 'publishTimeoutMs')).toThrow(/publishTimeoutMs/);
   });
 
   it('readBool accepts the usual spellings', () => {

@@ -89,6 +89,31 @@ describe('subscribeToStore', () => {
     expect(await checkpoints.load('slow')).toBe(3);
   });
 
+  it('every close() made while the loop runs waits for the same loop to end', async () => {
+    // Given a running subscription whose handler is held
+    const store = new LogStore();
+    store.append(1);
+    const release = deferred();
+    let handling = false;
+    const sub = track(
+      subscribeToStore(store, () => {
+        handling = true;
+        return release.promise;
+      }),
+    );
+    await eventually(() => handling, 'the handler was not called');
+    // When close() is called twice while the handler is still running
+    let settled = 0;
+    const first = sub.close().then(() => settled++);
+    const second = sub.close().then(() => settled++);
+    await flush();
+    // Then neither has resolved; both resolve once the handler settles
+    expect(settled).toBe(0);
+    release.resolve();
+    await Promise.all([first, second]);
+    expect(settled).toBe(2);
+  });
+
   it('a throwing handler checkpoints the events before it and the next step starts at it', async () => {
     // Given a handler that fails once on position 3
     const store = new LogStore();

@@ -1,4 +1,4 @@
-import { readBool, readInt, readSecret, readString, type Env } from '@herald/core';
+import { readBool, readHost, readInt, readSecret, readString, type Env } from '@herald/core';
 import type { RabbitMQConnectionOptions, RabbitMQEventBusOptions } from './options.js';
 
 /**
@@ -14,7 +14,7 @@ export function rabbitOptionsFromEnv(env: Env = process.env): RabbitMQEventBusOp
   return {
     connection: {
       protocol: tls ? 'amqps' : 'amqp',
-      hostname: readString(env, 'RABBITMQ_HOST', '127.0.0.1')!,
+      hostname: readHost(env, 'RABBITMQ_HOST', '127.0.0.1'),
       port: readInt(env, 'RABBITMQ_PORT', tls ? 5671 : 5672, { min: 1, max: 65_535 }),
       username: readString(env, 'RABBITMQ_USERNAME', 'guest')!,
       password: readSecret(env, 'RABBITMQ_PASSWORD') ?? 'guest',

@@ -6,7 +6,7 @@ import {
   type RetryStrategy,
   type Upcasters,
 } from '@herald/core';
-import { formatServerUrl, parseServerUrl, positiveInt } from '@herald/core/transport';
+import { formatServerUrl, parseServerUrl, positiveInt, timerMs } from '@herald/core/transport';
 
 /** amqplib's connection fields, as an object instead of a URL. */
 export interface RabbitMQConnectionOptions {
@@ -145,8 +145,8 @@ export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOption
     throw new ValidationError('mandatory', 'must be a boolean');
   }
   const reconnect = {
-    initialDelayMs: positiveInt(options.reconnect?.initialDelayMs ?? 100, 'reconnect.initialDelayMs'),
-    maxDelayMs: positiveInt(options.reconnect?.maxDelayMs ?? 5_000, 'reconnect.maxDelayMs'),
+    initialDelayMs: timerMs(options.reconnect?.initialDelayMs ?? 100, 'reconnect.initialDelayMs'),
+    maxDelayMs: timerMs(options.reconnect?.maxDelayMs ?? 5_000, 'reconnect.maxDelayMs'),
   };
   const connectionName = options.connectionName ?? `herald:${prefix}`;
   if (typeof connectionName !== 'string') throw new ValidationError('connectionName', 'must be a string');
@@ -158,9 +158,9 @@ export function resolveOptions(options: RabbitMQEventBusOptions): ResolvedOption
     prefix,
     prefetch: options.prefetch,
     queueType,
-    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
-    maxPublishesInFlight: positiveInt(options.maxPublishesInFlight ?? 10_000, 'maxPublishesInFlight'),
-    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    publishTimeoutMs: timerMs(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    maxPublishesInFlight: timerMs(options.maxPublishesInFlight ?? 10_000, 'maxPublishesInFlight'),
+    closeTimeoutMs: timerMs(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
     connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
     mandatory: options.mandatory ?? false,
     reconnect,

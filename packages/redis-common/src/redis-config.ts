@@ -1,4 +1,4 @@
-import { readBool, readInt, readSecret, readString, type Env } from '@herald/core';
+import { readBool, readHost, readInt, readSecret, type Env } from '@herald/core';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -12,7 +12,7 @@ import type { RedisOptions } from 'ioredis';
  *   new Redis(redisOptionsFromEnv(process.env))
  */
 export function redisOptionsFromEnv(env: Env = process.env): RedisOptions {
-  const host = readString(env, 'REDIS_EVENT_STORE_HOST', '127.0.0.1')!;
+  const host = readHost(env, 'REDIS_EVENT_STORE_HOST', '127.0.0.1');
   const options: RedisOptions = {
     host,
     port: readInt(env, 'REDIS_EVENT_STORE_PORT', 6379, { min: 1, max: 65_535 }),

@@ -80,7 +80,13 @@ export class ManagedConnection {
     });
     c.on('end', () => {
       this.set('ended');
-      this.rejectWaiters(new RedisConnectionError(this.describe('closed'), 'closed'), () => true);
+      if (this.closing) {
+        this.rejectWaiters(new RedisConnectionError(this.describe('closed'), 'closed'), () => true);
+      } else if (this.waiters.size > 0) {
+        // An abandoned attempt (stopIfAbandoned) can end after a new caller began to wait:
+        // that caller asked for a connection, so start again; its own bound still applies.
+        this.start();
+      }
     });
     c.on('error', (error: unknown) => this.onError(error));
   }

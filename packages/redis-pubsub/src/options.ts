@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_EVENT_BYTES, ValidationError } from '@herald/core';
-import { positiveInt, renamedOption, type DispatchPipelineOptions } from '@herald/core/transport';
+import { positiveInt, timerMs, renamedOption, type DispatchPipelineOptions } from '@herald/core/transport';
 import type { RedisSource } from './redis-clients.js';
 
 export interface RedisPubSubEventBusOptions extends DispatchPipelineOptions {
@@ -78,9 +78,9 @@ export function resolveOptions(options: RedisPubSubEventBusOptions): ResolvedOpt
   return {
     redis: options.redis,
     prefix,
-    publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
-    connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
-    closeTimeoutMs: positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
+    publishTimeoutMs: timerMs(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
+    connectTimeoutMs: timerMs(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),
+    closeTimeoutMs: timerMs(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs'),
     connectionName,
     maxDeadLetters: positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters'),
     maxBufferedEvents: positiveInt(maxBufferedEvents.value ?? 10_000, maxBufferedEvents.field),

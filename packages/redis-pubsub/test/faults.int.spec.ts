@@ -164,6 +164,21 @@ describe('RedisPubSubEventBus under faults', () => {
     expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
   });
 
+  it('publishes once Redis is reachable after a connect() that failed (no lingering closed state)', async () => {
+    // Given a bus whose first connect() failed because nothing listened
+    const proxy = await startProxy();
+    await proxy.stop();
+    const { bus } = makeBus('late-server', { redis: `redis://${proxy.address}`, publishTimeoutMs: 5_000 });
+    await expect(bus.connect()).rejects.toBeInstanceOf(RedisConnectionError);
+
+    // When Redis becomes reachable and the application publishes right away
+    await proxy.start();
+    const outcome = await bus.publish(event('late.e')).then(() => 'published', (e: unknown) => String(e));
+
+    // Then the publish goes through: the stopped attempt's end does not fail the new wait
+    expect(outcome).toBe('published');
+  });
+
   it('rejects a dead-letter read with RedisConnectionError (code CONNECTION) when Redis never answers', async () => {
     // Given a connected bus whose Redis accepts bytes but never answers
     const proxy = await startProxy();

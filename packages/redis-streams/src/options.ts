@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_EVENT_BYTES, ValidationError } from '@herald/core';
-import { positiveInt, renamedOption, type DispatchPipelineOptions } from '@herald/core/transport';
+import { positiveInt, timerMs, renamedOption, type DispatchPipelineOptions } from '@herald/core/transport';
 import { checkRedisSource, type RedisSource } from '@herald/redis-common';
 
 export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
@@ -87,10 +87,10 @@ export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOp
   return {
     redis: checkRedisSource(options.redis, { component: 'RedisStreamsEventBus', cluster: true }),
     prefix,
-    partitions: positiveInt(options.partitions ?? 1, 'partitions'),
-    maxLen: options.maxLen === undefined ? undefined : positiveInt(options.maxLen, 'maxLen'),
-    claimIdleMs: positiveInt(options.claimIdleMs ?? 15_000, 'claimIdleMs'),
-    blockMs: positiveInt(options.blockMs ?? 2_000, 'blockMs'),
+    partitions: timerMs(options.partitions ?? 1, 'partitions'),
+    maxLen: options.maxLen === undefined ? undefined : timerMs(options.maxLen, 'maxLen'),
+    claimIdleMs: timerMs(options.claimIdleMs ?? 15_000, 'claimIdleMs'),
+    blockMs: timerMs(options.blockMs ?? 2_000, 'blockMs'),
     readAhead: positiveInt(readAhead.value ?? 10, readAhead.field),
     publishTimeoutMs: positiveInt(options.publishTimeoutMs ?? 5_000, 'publishTimeoutMs'),
     connectTimeoutMs: positiveInt(options.connectTimeoutMs ?? 5_000, 'connectTimeoutMs'),

@@ -119,6 +119,15 @@ describe('conformance suites on a runner passed in', () => {
     expect(register).toThrow(/no case or group is named "fualts"; the groups are "expected version"/);
   });
 
+  it('rejects an empty only list and one that is not a list', () => {
+    const { runner } = recordingRunner();
+    const register = (only: unknown) => () =>
+      describeEventStoreConformance(runner, { name: 'Store', create: () => new InMemoryEventStore(), only: only as string[] });
+    expect(register([])).toThrow(/must name at least one group or case; the groups are "expected version"/);
+    expect(register('faults')).toThrow(ValidationError);
+    expect(register('faults')).toThrow(/must be an array of group or case names/);
+  });
+
   it('rejects the options-only call of earlier versions with how to call it now', () => {
     const call = () => (describeEventBusConformance as unknown as (options: object) => void)({ name: 'Bus', create: bus });
     expect(call).toThrow(ValidationError);

@@ -2,7 +2,7 @@ import { BusClosedError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { validateEvents } from '../events/validate-events.js';
 import type { Logger } from '../logger.js';
-import { positiveInt } from '../options/positive-int.js';
+import { positiveInt, timerMs } from '../options/positive-int.js';
 import { RouteTable } from '../pattern/route-table.js';
 import { ConnectionStateEmitter } from './connection-state.js';
 import { createDeadLetters, InMemoryDeadLetterStore } from './dead-letters.js';
@@ -78,7 +78,7 @@ export class InMemoryEventBus implements EventBus {
     this.pipeline = new DispatchPipeline(options);
     this.logger = this.pipeline.logger;
     const highWaterMark = positiveInt(options.highWaterMark ?? 10_000, 'highWaterMark');
-    const closeTimeoutMs = positiveInt(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs');
+    const closeTimeoutMs = timerMs(options.closeTimeoutMs ?? 10_000, 'closeTimeoutMs');
     this.maxDeadLetters = positiveInt(options.maxDeadLetters ?? 10_000, 'maxDeadLetters');
     this.deadLetterStore = new InMemoryDeadLetterStore(
       this.maxDeadLetters,

@@ -17,6 +17,20 @@ export function readString(env: Env, name: string, fallback?: string): string | 
   return v === undefined || v === '' ? fallback : v;
 }
 
+/**
+ * A host name or IP address. A URL, credentials or a path pasted here would
+ * otherwise reach connection errors and logs verbatim (the password with them).
+ */
+export function readHost(env: Env, name: string, fallback: string): string {
+  const raw = readString(env, name);
+  if (raw === undefined) return fallback;
+  const host = raw.trim();
+  if (host === '' || /[\s/@]/.test(host)) {
+    throw new ConfigError(name, `must be a host name or IP address, not a URL${NOT_SHOWN}`);
+  }
+  return host;
+}
+
 export function readInt(
   env: Env,
   name: string,
@@ -27,6 +41,8 @@ export function readInt(
   if (raw === undefined) return fallback;
   if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(name, `must be an integer${NOT_SHOWN}`);
   const n = Number(raw.trim());
+  // Past 2^53 a number is silently rounded: say so rather than use another value.
+  if (!Number.isSafeInteger(n)) throw new ConfigError(name, `is too large to be read exactly${NOT_SHOWN}`);
   if (bounds.min !== undefined && n < bounds.min) throw new ConfigError(name, `must be ≥ ${bounds.min}${NOT_SHOWN}`);
   if (bounds.max !== undefined && n > bounds.max) throw new ConfigError(name, `must be ≤ ${bounds.max}${NOT_SHOWN}`);
   return n;

@@ -11,3 +11,14 @@ export function positiveInt(value: number, field: string, max = Number.MAX_SAFE_
   }
   return value;
 }
+
+/**
+ * The longest delay a Node timer honours: a longer one fires after 1 ms (with a
+ * TimeoutOverflowWarning), so a "wait a month" option would time out at once.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** positiveInt for an option that ends up in a timer: 1 to MAX_TIMER_MS (≈24.8 days). */
+export function timerMs(value: number, field: string): number {
+  return positiveInt(value, field, MAX_TIMER_MS);
+}

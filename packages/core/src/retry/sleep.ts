@@ -1,8 +1,6 @@
-/**
- * The longest delay a Node timer honours; anything longer fires after 1 ms
- * (with a TimeoutOverflowWarning). Longer waits are clamped to it instead.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import { MAX_TIMER_MS } from '../options/positive-int.js';
+
+// Longer waits than a Node timer honours are clamped to it (see MAX_TIMER_MS).
 
 /** Resolves after `ms`, or early (to `false`) when `signal` aborts. Never rejects. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {

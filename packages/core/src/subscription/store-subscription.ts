@@ -146,7 +146,13 @@ export class StoreSubscription {
     if (this.running) return this;
     this.stopped = false;
     this.unwatch = this.store.onAppend?.(() => this.onAppend());
-    this.running = this.loop();
+    const run = this.loop();
+    this.running = run;
+    // Cleared only when the loop has ended, so every close() made meanwhile waits for the same loop.
+    const ended = () => {
+      if (this.running === run) this.running = undefined;
+    };
+    run.then(ended, ended);
     return this;
   }
 
@@ -161,9 +167,7 @@ export class StoreSubscription {
     this.wake?.();
     this.unwatch?.();
     this.unwatch = undefined;
-    const running = this.running;
-    this.running = undefined;
-    await running;
+    await this.running;
   }
 
   private async loop(): Promise<void> {

@@ -76,12 +76,16 @@ export class CaseRegistry {
   select(only: readonly string[] | undefined): ConformanceCase[] {
     if (only === undefined) return this.cases;
     const groups = this.groups();
+    // A suite without groups (snapshot store, inbox) is chosen from by case name.
+    const names = groups.length > 0 ? `the groups are ${list(groups)}` : `the cases are ${list(this.cases.map((c) => c.name))}`;
+    if (!Array.isArray(only) || only.some((entry) => typeof entry !== 'string')) {
+      throw new ValidationError('only', `must be an array of group or case names; ${names}`);
+    }
+    // An empty list would run nothing and pass: a file that means to run nothing should not exist.
+    if (only.length === 0) throw new ValidationError('only', `must name at least one group or case; ${names}`);
     const unknown = only.filter((entry) => !groups.includes(entry) && !this.cases.some((c) => c.name === entry));
     if (unknown.length > 0) {
-      throw new ValidationError(
-        'only',
-        `no case or group is named ${unknown.map((u) => JSON.stringify(u)).join(', ')}; the groups are ${groups.map((g) => JSON.stringify(g)).join(', ')}`,
-      );
+      throw new ValidationError('only', `no case or group is named ${list(unknown)}; ${names}`);
     }
     const wanted = new Set(only);
     return this.cases.filter((c) => wanted.has(c.name) || (c.group !== undefined && wanted.has(c.group)));
@@ -92,3 +96,5 @@ export class CaseRegistry {
     this.cases.push({ group: this.group, name, body, timeoutMs, skipReason });
   }
 }
+
+const list = (names: readonly string[]): string => names.map((n) => JSON.stringify(n)).join(', ');
