@@ -52,6 +52,7 @@ export {
   type HandlerDeadline,
   type RunningHandlers,
 } from './bus/close-deadline.js';
+export { InFlight } from './bus/in-flight.js';
 export {
   assertExpectedVersion,
   expectedVersionMatches,

@@ -1,5 +1,5 @@
 import type { Redactor } from '@herald/core';
-import { Deque, type PublishWindow } from '@herald/core/transport';
+import { Deque, InFlight, type PublishWindow } from '@herald/core/transport';
 import { TickWrites, type RedisClient } from '@herald/redis-common';
 import type { ManagedConnection } from './managed-connection.js';
 
@@ -55,8 +55,7 @@ export class CommandConnection {
   private timer: NodeJS.Timeout | undefined;
   /** Whether the timer holds the process open (only while something is pending). */
   private timerRefed = false;
-  private pending = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly pending = new InFlight();
   /** The publishes of one tick leave in one socket write. */
   private readonly writes: TickWrites;
 
@@ -125,13 +124,12 @@ export class CommandConnection {
 
   /** Resolves when no command is pending. */
   whenIdle(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.pending.whenIdle();
   }
 
   /** Clears the timer when nothing is pending (after close), rather than leaving it to run out. */
   dispose(): void {
-    if (this.pending > 0 || this.timer === undefined) return;
+    if (this.pending.size > 0 || this.timer === undefined) return;
     clearTimeout(this.timer);
     this.timer = undefined;
     this.timerRefed = false;
@@ -145,7 +143,7 @@ export class CommandConnection {
     startedAt?: number,
   ): Entry {
     const entry = new Entry((startedAt ?? clock.now()) + this.timeoutMs, resolve, reject, mapError, context);
-    this.pending++;
+    this.pending.enter();
     this.entries.push(entry);
     if (this.timer === undefined) this.arm();
     else if (!this.timerRefed) {
@@ -192,20 +190,13 @@ export class CommandConnection {
   }
 
   private settledOne(): void {
-    this.pending--;
+    const idle = this.pending.leave();
     // Replies come in order, so settled entries are almost always at the head.
     this.dropSettled();
-    if (this.pending === 0) {
-      // Idle: the timer may run out on its own (it finds nothing and stops) but must not hold the process.
-      if (this.timerRefed && this.timer !== undefined) {
-        this.timer.unref();
-        this.timerRefed = false;
-      }
-      if (this.idleWaiters.length > 0) {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
+    // Idle: the timer may run out on its own (it finds nothing and stops) but must not hold the process.
+    if (idle && this.timerRefed && this.timer !== undefined) {
+      this.timer.unref();
+      this.timerRefed = false;
     }
   }
 

@@ -1,6 +1,7 @@
 import { BusClosedError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { sleep } from '../retry/sleep.js';
+import { InFlight } from './in-flight.js';
 
 /**
  * How far past `closeTimeoutMs` a close may run: the dead-letter write under
@@ -87,25 +88,21 @@ export async function stopHandlers(handlers: RunningHandlers, until: HandlerDead
 export class HandlerSlots {
   /** The controller behind the handlers' `ctx.signal`. */
   readonly abort = new AbortController();
-  private running = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly running = new InFlight();
 
   /** Handlers running now. */
   get inFlight(): number {
-    return this.running;
+    return this.running.size;
   }
 
   /** A handler started. */
   take(): void {
-    this.running++;
+    this.running.enter();
   }
 
   /** A handler returned: its slot is free. */
   release(): void {
-    if (--this.running > 0 || this.idleWaiters.length === 0) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    this.running.leave();
   }
 
   /**
@@ -113,9 +110,8 @@ export class HandlerSlots {
    * true when none was running or they all returned on their own.
    */
   stop(until: HandlerDeadline, report: Pick<RunningHandlers, 'logger' | 'fields' | 'closeTimeoutMs'>): Promise<boolean> {
-    if (this.running === 0) return Promise.resolve(true);
-    const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    return stopHandlers({ ...report, idle, abort: this.abort, inFlight: () => this.running }, until);
+    if (this.running.size === 0) return Promise.resolve(true);
+    return stopHandlers({ ...report, idle: this.running.whenIdle(), abort: this.abort, inFlight: () => this.running.size }, until);
   }
 }
 

@@ -2,6 +2,7 @@ import { BusClosedError } from '../errors.js';
 import type { BaseEvent } from '../events/types.js';
 import { validateEvents } from '../events/validate-events.js';
 import type { DispatchPipeline } from './dispatch-pipeline.js';
+import { InFlight } from './in-flight.js';
 import { callPublish, publishEach, type PublishFn } from './middleware.js';
 
 /** An event as a networked transport sends it: the codec's text when it has one (no extra copy for a text protocol), else its bytes. */
@@ -45,8 +46,7 @@ export class PublishPath {
   private readonly sendValidated: PublishFn;
   private readonly transmitBatch: TransmitBatch | undefined;
   private closed = false;
-  private pending = 0;
-  private idleWaiters: Array<() => void> = [];
+  private readonly underway = new InFlight();
 
   constructor(options: PublishPathOptions) {
     const { pipeline, transmit } = options;
@@ -100,7 +100,7 @@ export class PublishPath {
    * extra promise layer per publish.
    */
   track<T>(work: Promise<T>): Promise<T> {
-    this.pending++;
+    this.underway.enter();
     work.then(this.untrack, this.untrack);
     return work;
   }
@@ -108,15 +108,10 @@ export class PublishPath {
   /** Refuses new publishes from now on; resolves once those under way settled (each is bounded by the transport). */
   close(): Promise<void> {
     this.closed = true;
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.underway.whenIdle();
   }
 
   private readonly untrack = (): void => {
-    if (--this.pending === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const w of waiters) w();
-    }
+    this.underway.leave();
   };
 }
