@@ -9,7 +9,9 @@
  *   npx tsx probes/cpuprofile-top.ts /tmp/prof/<file>.cpuprofile 25
  *
  * Arguments: scenario (`redis-pubsub` | `redis-streams`), side (`herald` |
- * `raw`), mode (`single` | `batched`), events (default 200,000). A warm-up of
+ * `raw`), mode (`single` | `batched`), events (default 200,000), and for
+ * `redis-streams` the target (`standalone` | `cluster`: the local Redis Cluster
+ * of tooling/scripts/redis-cluster.sh, 3 partitions). A warm-up of
  * a quarter of that runs first (the profile covers it too; a node process
  * spawns a second profile file for tsx's loader: take the largest). Prints
  * events/s and client CPU µs per event of the measured run.
@@ -18,17 +20,19 @@ import { randomUUID } from 'node:crypto';
 import * as pubsub from '../src/scenarios/redis-pubsub.js';
 import * as streams from '../src/scenarios/redis-streams.js';
 
-const [scenario = 'redis-pubsub', side = 'herald', mode = 'single', count = '200000'] = process.argv.slice(2);
+const [scenario = 'redis-pubsub', side = 'herald', mode = 'single', count = '200000', where = 'standalone'] = process.argv.slice(2);
 const n = Number(count);
 if (side !== 'herald' && side !== 'raw') throw new Error(`side must be herald or raw, not ${side}`);
 if (mode !== 'single' && mode !== 'batched') throw new Error(`mode must be single or batched, not ${mode}`);
+if (where !== 'standalone' && where !== 'cluster') throw new Error(`target must be standalone or cluster, not ${where}`);
+const target = { kind: where } as streams.Target;
 const prefix = `herald-probe:${randomUUID().slice(0, 8)}:`;
 
 const s =
   scenario === 'redis-pubsub'
     ? await (side === 'herald' ? pubsub.heraldSide(prefix) : pubsub.rawSide(prefix))
     : scenario === 'redis-streams'
-      ? await (side === 'herald' ? streams.heraldSide({ kind: 'standalone' }, prefix) : streams.rawSide({ kind: 'standalone' }, prefix))
+      ? await (side === 'herald' ? streams.heraldSide(target, prefix) : streams.rawSide(target, prefix))
       : undefined;
 if (!s) throw new Error(`scenario must be redis-pubsub or redis-streams, not ${scenario}`);
 try {

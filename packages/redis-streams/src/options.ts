@@ -23,10 +23,13 @@ export interface RedisStreamsEventBusOptions extends DispatchPipelineOptions {
   /** How long one XREADGROUP blocks waiting for entries. Default 2,000 ms. */
   blockMs?: number;
   /**
-   * Entries a subscription reads ahead of its running handlers: it holds up to
-   * `concurrency + readAhead` entries read and not yet settled. A settled entry
-   * waiting for its XACK keeps only its id and frees its place for the next read
-   * (at most as many again wait for XACK). Default 10.
+   * Entries a subscription reads ahead of its running handlers: each of its
+   * readers holds up to `concurrency + readAhead` entries read and not yet
+   * settled. A subscription has one reader on a single Redis and one per
+   * partition on a Cluster (a blocking read holds its node connection), so on a
+   * Cluster it holds up to `partitions × (concurrency + readAhead)`. A settled
+   * entry waiting for its XACK keeps only its id and frees its place for the
+   * next read (at most as many again wait for XACK). Default 10.
    */
   readAhead?: number;
   /**

@@ -33,6 +33,7 @@ import {
   busLinkState,
   createClient,
   describeTarget,
+  evalInChunks,
   isClusterClient,
   RedisDeadLetterStore,
   secretsOf,
@@ -45,6 +46,7 @@ import { Link, RedisStreamsConnectionError } from './link.js';
 import { resolveOptions, type RedisStreamsEventBusOptions, type ResolvedOptions } from './options.js';
 import { EVENT_FIELD, StreamSubscription, TARGET_FIELD } from './stream-subscription.js';
 import { TRIM_SCRIPT } from './trim-script.js';
+import { XADD_CHUNK, XADD_SCRIPT, xaddPipelined } from './xadd-batch.js';
 
 /** Entries one trim run looks at, at most (a long backlog is trimmed over several runs). */
 const TRIM_BATCH = 10_000;
@@ -270,30 +272,39 @@ export class RedisStreamsEventBus implements EventBus {
     );
   };
 
-  /** A validated batch (publishAll without publish middleware): pipelined XADDs, one pipeline per partition on a Cluster. */
+  /**
+   * A validated batch (publishAll without publish middleware): each partition's share goes out as EVALs of a
+   * Lua loop of XADD (see XADD_CHUNK), all partitions at once, in order within each (one connection on a single
+   * Redis; on a Cluster each partition's chunks go to its master, the stream being the script's key).
+   */
   private readonly transmitBatch = async (events: readonly BaseEvent[], payloads: readonly EncodedEvent[]): Promise<void> => {
     const batches = new Map<string, EncodedEvent[]>();
-    events.forEach((e, i) => {
-      const stream = this.keys.streamOf(e);
-      const batch = batches.get(stream) ?? [];
-      batch.push(payloads[i]!);
-      batches.set(stream, batch);
-    });
-    const groups = this.cluster ? [...batches].map((b) => [b]) : [[...batches]];
+    for (let i = 0; i < events.length; i++) {
+      const stream = this.keys.streamOf(events[i]!);
+      const batch = batches.get(stream);
+      if (batch) batch.push(payloads[i]!);
+      else batches.set(stream, [payloads[i]!]);
+    }
+    this.writes.hold();
     await Promise.all(
-      groups.map(async (group) => {
+      [...batches].map(async ([stream, batch]) => {
         try {
-          const results = await this.commands.run((c) => {
-            const p = c.pipeline();
-            for (const [stream, batch] of group) for (const payload of batch) p.xadd(stream, '*', EVENT_FIELD, payload);
-            return p.exec();
-          }, this.options.publishTimeoutMs);
-          const failed = results?.find(([error]) => error);
-          if (failed) throw failed[0];
+          await this.commands.run(
+            (c) =>
+              evalInChunks(c, {
+                script: XADD_SCRIPT,
+                keys: [stream],
+                args: batch,
+                stride: 1,
+                chunk: XADD_CHUNK,
+                withoutScripts: () => xaddPipelined(c, stream, batch),
+              }),
+            this.options.publishTimeoutMs,
+          );
         } catch (error) {
           throw this.publishError(undefined, error, events.length);
         }
-        for (const [stream, batch] of group) this.published(stream, batch.length);
+        this.published(stream, batch.length);
       }),
     );
   };

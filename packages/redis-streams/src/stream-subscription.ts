@@ -47,6 +47,18 @@ export class RedeliveryLimitError extends HeraldError {
   }
 }
 
+/**
+ * What one reader holds. Each reader (one per partition on a Cluster, one in all on a single Redis) has its
+ * own bound, as a hand-written consumer reading each stream with its own COUNT has: a shared bound made a
+ * reader blocked on a quiet partition, or waiting for its batch, hold back the busy ones.
+ */
+interface ReaderSlots {
+  /** Entries it read (or claimed from its streams) still held: unsettled, or settled and waiting for XACK. */
+  held: number;
+  /** Of `held`, those settled and waiting for their XACK: they keep only their id and no read slot. */
+  acking: number;
+}
+
 interface Entry {
   stream: string;
   id: string;
@@ -55,6 +67,8 @@ interface Entry {
   deliveries: number;
   /** Settled and queued for XACK: held (and kept alive) until Redis confirmed it, but no longer using a read slot. */
   acking?: boolean;
+  /** The reader whose bound it counts against. */
+  slots: ReaderSlots;
 }
 
 export interface StreamSubscriptionOptions {
@@ -69,7 +83,10 @@ export interface StreamSubscriptionOptions {
   streams: readonly string[];
   /** Non-blocking commands: XGROUP, XACK, XAUTOCLAIM, XCLAIM, XPENDING. */
   commands: Link;
-  /** Blocking readers and the streams each reads (all on one standalone connection; one per partition on a Cluster). */
+  /**
+   * Blocking readers and the streams each reads (all on one standalone connection; one per partition on a
+   * Cluster). Each holds at most `concurrency + readAhead` entries read and not settled.
+   */
   readers: ReadonlyArray<{ link: Link; streams: readonly string[] }>;
   claimIdleMs: number;
   blockMs: number;
@@ -96,8 +113,8 @@ export class StreamSubscription {
   private readonly o: StreamSubscriptionOptions;
   /** Entries read and not yet acknowledged (pending in Redis until XACK is confirmed). */
   private readonly held = new HeldEntries<Entry>();
-  /** Of `held`, those settled and waiting for their XACK: they keep no payload and no read slot. */
-  private settledHeld = 0;
+  /** Each stream's reader bound (claimed entries count against the reader of their stream). */
+  private readonly slotsOf = new Map<string, ReaderSlots>();
   private readonly queue: Entry[] = [];
   private readonly capacity: number;
   private stopped = false;
@@ -121,6 +138,10 @@ export class StreamSubscription {
     this.subscription = options.target.subscription;
     // Held entries: the running handlers plus readAhead waiting for a slot (one read fills it).
     this.capacity = options.readAhead + this.subscription.concurrency;
+    for (const { streams } of options.readers) {
+      const slots: ReaderSlots = { held: 0, acking: 0 };
+      for (const s of streams) this.slotsOf.set(s, slots);
+    }
     setMaxListeners(0, this.handlers.abort.signal, this.stopRetries.signal);
   }
 
@@ -169,13 +190,13 @@ export class StreamSubscription {
 
   private async readLoop(link: Link, streams: readonly string[]): Promise<void> {
     const ids = streams.map(() => '>');
+    const slots = this.slotsOf.get(streams[0] ?? '');
+    if (slots === undefined) return;
     let failures = 0;
     while (!this.stopped) {
-      const room = this.room();
-      // One reader reads again once half the capacity is free (or nothing is handled): a few large reads, not many
-      // of one entry. Several readers (one per Cluster partition) share the capacity: each reads whenever there
-      // is room, or one partition's batch would hold the others back (measured: a third less throughput).
-      if (room <= 0 || (this.o.readers.length === 1 && room * 2 < this.capacity && room < this.capacity)) {
+      const room = this.room(slots);
+      // A reader reads again once half its capacity is free: a few large reads, not many of one entry.
+      if (room <= 0 || room * 2 < this.capacity) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
         continue;
       }
@@ -195,7 +216,7 @@ export class StreamSubscription {
       }
       if (reply === null) continue;
       for (const [stream, entries] of reply) {
-        for (const [id, fields] of entries) this.accept({ stream, id, fields: fields ?? [], deliveries: 1 });
+        for (const [id, fields] of entries) this.accept({ stream, id, fields: fields ?? [], deliveries: 1, slots });
       }
     }
   }
@@ -206,8 +227,8 @@ export class StreamSubscription {
    * stays held, kept alive and pending in Redis until the XACK is confirmed. Those waiting for XACK are bounded
    * too (at most `capacity` more, ids only), so a Redis that stops confirming acks also stops the reading.
    */
-  private room(): number {
-    return Math.min(this.capacity - (this.held.size - this.settledHeld), 2 * this.capacity - this.held.size);
+  private room(slots: ReaderSlots): number {
+    return Math.min(this.capacity - (slots.held - slots.acking), 2 * this.capacity - slots.held);
   }
 
   private async readFailed(thrown: unknown, streams: readonly string[], failures: number): Promise<void> {
@@ -225,6 +246,7 @@ export class StreamSubscription {
 
   private accept(entry: Entry): void {
     if (this.stopped || !this.held.add(entry)) return;
+    entry.slots.held++;
     this.queue.push(entry);
     this.pump();
   }
@@ -246,7 +268,11 @@ export class StreamSubscription {
   }
 
   private release(entries: Entry[]): void {
-    for (const e of entries) if (this.held.delete(e) && e.acking) this.settledHeld--;
+    for (const e of entries) {
+      if (!this.held.delete(e)) continue;
+      e.slots.held--;
+      if (e.acking) e.slots.acking--;
+    }
     this.wakeReaders();
   }
 
@@ -366,7 +392,7 @@ export class StreamSubscription {
     if (entry.acking) return;
     entry.acking = true;
     entry.fields = NO_FIELDS; // the payload is not needed any more: an entry waiting for XACK keeps only its id
-    if (this.held.has(entry)) this.settledHeld++;
+    if (this.held.has(entry)) entry.slots.acking++;
     this.toAck.push(entry);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -419,7 +445,8 @@ export class StreamSubscription {
   private async claim(): Promise<void> {
     if (this.stopped || !this.o.commands.isReady) return;
     for (const stream of this.o.streams) {
-      const room = this.room();
+      const slots = this.slotsOf.get(stream)!;
+      const room = this.room(slots);
       if (room <= 0 || this.stopped) return;
       try {
         const reply = (await this.o.commands.run(
@@ -434,7 +461,7 @@ export class StreamSubscription {
         );
         this.o.logger.info({ transport: 'redis-streams', group: this.o.group, stream, claimed: entries.length }, 'redis-streams: took over idle entries');
         entries.forEach(([id, fields], i) => {
-          this.accept({ stream, id, fields, deliveries: Number(counts[i]?.[0]?.[3] ?? 1) });
+          this.accept({ stream, id, fields, deliveries: Number(counts[i]?.[0]?.[3] ?? 1), slots });
         });
       } catch (error) {
         if (/NOGROUP/.test(toError(error).message)) await this.createGroup(stream, '0').catch(() => undefined);

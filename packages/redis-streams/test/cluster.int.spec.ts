@@ -4,6 +4,7 @@ import { vitestRunner } from '../../../tooling/test-support/vitest-runner.js';
 import type { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisStreamsEventBus } from '../src/index.js';
+import { GatedHandler } from './support/gated-handler.js';
 import { clusterClient, deleteKeysOnEveryNode, killClientsOnEveryNode, masterOf, nodeClient, startCluster } from './support/cluster.js';
 import { unique, until } from './support/redis.js';
 
@@ -24,7 +25,7 @@ afterAll(async () => {
   await cluster.quit();
 });
 
-function create(label: string, extra: { partitions?: number } = {}): RedisStreamsEventBus {
+function create(label: string, extra: { partitions?: number; readAhead?: number } = {}): RedisStreamsEventBus {
   const n = unique(label);
   const bus = new RedisStreamsEventBus({ redis: cluster, ...n, blockMs: 500, claimIdleMs: 5_000, partitions: 3, ...extra });
   names.set(bus, n);
@@ -70,6 +71,36 @@ describe('RedisStreamsEventBus partitions on Redis Cluster', () => {
     const masters = new Set(await Promise.all(used.map((s) => masterOf(cluster, s))));
     expect(masters.size).toBeGreaterThan(1);
     await until(() => seen.size === 64, 'all 64 events to be handled');
+    await bus.close();
+  });
+
+  it('bounds each partition reader on its own: concurrency + readAhead unsettled entries per partition', async () => {
+    // Given a member on 3 partitions with 2 handler slots and readAhead 3, whose handlers wait for a gate
+    const bus = create('bound', { readAhead: 3 });
+    const slow = new GatedHandler();
+    await bus.subscribe('bound.#', slow.handle, { group: 'slow', concurrency: 2 });
+
+    // When a backlog of 300 events of 300 aggregates is published (every partition gets a share)
+    const events = Array.from({ length: 300 }, (_, i) =>
+      createDomainEvent({ type: 'bound.item', aggregateId: `agg-${i}`, aggregateType: 'B', data: { i }, metadata: { source: 's', environment: 'e' } }),
+    );
+    await bus.publishAll(events);
+
+    // Then each partition's reader holds exactly its own bound of 5 pending entries, and no more over three read periods
+    const pending = async () => Promise.all(bus.streams.map(async (s) => Number(((await cluster.xpending(s, 'slow')) as [number])[0])));
+    await until(async () => slow.running === 2 && (await pending()).every((n) => n === 5), 'every partition reader to fill its 5 slots');
+    const watchUntil = Date.now() + 1_500;
+    const most = [0, 0, 0];
+    while (Date.now() < watchUntil) {
+      const now = await pending();
+      for (let i = 0; i < now.length; i++) most[i] = Math.max(most[i]!, now[i]!);
+    }
+    expect(most).toEqual([5, 5, 5]);
+
+    // And once the handlers go on, everything is handled, never more than 2 at once
+    slow.open();
+    await until(() => slow.handled === 300, 'the 300 events to be handled', 30_000);
+    expect(slow.mostRunning).toBe(2);
     await bus.close();
   });
 });

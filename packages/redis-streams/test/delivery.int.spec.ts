@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createDomainEvent, isHeraldError, type BaseEvent, type DomainEvent, type HandlerContext } from '@herald/core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RedisStreamsEventBus, type RedisStreamsEventBusOptions } from '../src/index.js';
+import { GatedHandler } from './support/gated-handler.js';
 import { adminClient, BusFactory, REDIS_URL, unique, until } from './support/redis.js';
 
 const admin = adminClient();
@@ -237,6 +239,95 @@ describe('RedisStreamsEventBus delivery', () => {
     // Then both reject with the right typed errors
     expect(isHeraldError(publishError, 'PUBLISH'), String(publishError)).toBe(true);
     expect(isHeraldError(connectError, 'CONNECTION'), String(connectError)).toBe(true);
+  });
+
+  it('appends a publishAll batch larger than one script chunk in publish order per partition, and handles all of it in order', async () => {
+    // Given a bus with 2 partitions and an ungrouped subscriber at concurrency 1
+    const b = bus(unique('chunks'), { partitions: 2 });
+    const seen = new Map<string, number[]>();
+    await b.subscribe('streams.test.#', (e) => {
+      const id = (e as DomainEvent).aggregateId;
+      seen.set(id, [...(seen.get(id) ?? []), seqOf(e)]);
+    });
+
+    // When one batch of 1,050 events of 3 aggregates is published (several 100-entry chunks per partition)
+    const aggregates = ['agg-a', 'agg-b', 'agg-c'];
+    const batch = Array.from({ length: 1_050 }, (_, i) => event(i, aggregates[i % 3]));
+    await b.publishAll(batch);
+
+    // Then each stream holds its share in publish order, and each aggregate's events arrive in order
+    let total = 0;
+    for (const stream of b.streams) {
+      const entries = await admin.xrange(stream, '-', '+');
+      const ids = entries.map(([, fields]) => (JSON.parse(fields[1]!) as { id: string }).id);
+      expect(ids).toEqual(batch.filter((e) => b.streamOf(e) === stream).map((e) => e.id));
+      total += entries.length;
+    }
+    expect(total).toBe(1_050);
+    await until(() => aggregates.every((a) => seen.get(a)?.length === 350), 'all 1,050 events');
+    for (const a of aggregates) expect(seen.get(a)).toEqual(batch.filter((e) => e.aggregateId === a).map(seqOf));
+  });
+
+  it('rejects a publishAll with PublishError within publishTimeoutMs when Redis is unreachable', async () => {
+    // Given a bus pointed at a port nothing listens on
+    const b = buses.track(new RedisStreamsEventBus({ redis: 'redis://127.0.0.1:6389', ...unique('down-batch'), publishTimeoutMs: 300 }));
+
+    // When a batch is published
+    const started = Date.now();
+    const error = await b.publishAll([event(1), event(2, 'agg-2')]).catch((e: unknown) => e);
+
+    // Then it rejects with a PublishError naming the batch, within the bound (and a margin for a loaded machine)
+    expect(isHeraldError(error, 'PUBLISH'), String(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('publishes batches for a user whose ACL refuses scripts (a pipeline of XADD instead)', async () => {
+    // Given an ACL user who may use the keys but not run scripts
+    const names = unique('noscript');
+    const user = `herald-test-noscript-${randomUUID().slice(0, 8)}`;
+    const password = `pw-${randomUUID()}`;
+    await admin.call('ACL', 'SETUSER', user, 'on', `>${password}`, `~${names.prefix}*`, '&*', '+@all', '-@scripting');
+    try {
+      const b = bus(names, { redis: { host: '127.0.0.1', port: 6379, username: user, password } });
+      const seen: number[] = [];
+      await b.subscribe('streams.test.#', (e) => void seen.push(seqOf(e)));
+
+      // When a batch of 250 events is published
+      await b.publishAll(Array.from({ length: 250 }, (_, i) => event(i)));
+
+      // Then all of it is appended and handled, in order
+      await until(() => seen.length === 250, 'the 250 events');
+      expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
+      await b.close();
+    } finally {
+      await admin.call('ACL', 'DELUSER', user);
+    }
+  });
+
+  it('holds at most concurrency + readAhead unsettled entries of a large backlog while its handlers are slow', async () => {
+    // Given a member with 2 handler slots and readAhead 3, whose handlers wait for a gate
+    const names = unique('bound');
+    const b = bus(names, { readAhead: 3 });
+    const slow = new GatedHandler();
+    await b.subscribe('streams.test.#', slow.handle, { group: 'slow', concurrency: 2 });
+
+    // When a backlog of 300 events is published
+    await b.publishAll(Array.from({ length: 300 }, (_, i) => event(i, `agg-${i}`)));
+
+    // Then the member has read exactly its bound: 5 pending, 2 of them running
+    const stream = b.streams[0]!;
+    await until(async () => slow.running === 2 && (await pendingCount(stream, 'slow')) === 5, 'the member to fill its 5 slots');
+    // and does not read past it over three blocking-read periods (a reader that ignored the bound would read again at once)
+    const watchUntil = Date.now() + 600;
+    let mostPending = 0;
+    while (Date.now() < watchUntil) mostPending = Math.max(mostPending, await pendingCount(stream, 'slow'));
+    expect(mostPending).toBe(5);
+
+    // And once the handlers go on, the whole backlog is handled and acknowledged, never more than 2 at once
+    slow.open();
+    await until(() => slow.handled === 300, 'the 300 events to be handled');
+    await until(async () => (await pendingCount(stream, 'slow')) === 0, 'every entry to be acknowledged');
+    expect(slow.mostRunning).toBe(2);
   });
 
   it('rejects a dead-letter read Redis refuses with RedisStreamsConnectionError (code CONNECTION), not a raw ReplyError', async () => {

@@ -1,0 +1,62 @@
+import type { RedisClient } from './redis-source.js';
+
+/**
+ * A batch sent as EVALs of a Lua loop, a chunk of items per EVAL: Redis runs a
+ * script as one step, so each chunk is applied in order and whole, and the
+ * client builds one command and parses one reply per chunk instead of one per
+ * item, which is most of what a batch costs a Node process (measured on XADD:
+ * 7 µs of client CPU per event against 14 µs for a pipeline of commands).
+ *
+ * EVAL, not EVALSHA: ioredis answers a NOSCRIPT (a server or node that has not
+ * seen the script yet) by sending the chunk again as EVAL, and the chunks sent
+ * behind it could run first. The script text is a few dozen bytes per chunk.
+ */
+export interface ChunkedEval {
+  /** The Lua loop over ARGV; `stride` arguments per item. */
+  script: string;
+  /**
+   * The script's keys. On a Cluster they pick the node every chunk goes to
+   * (all in one slot), so chunks cannot overtake each other on different nodes.
+   */
+  keys: readonly string[];
+  /** The items' arguments, `stride` per item, in order. */
+  args: ReadonlyArray<string | Buffer>;
+  stride: number;
+  /** Items per EVAL: big enough to amortise a command, small enough not to stall Redis for other clients. */
+  chunk: number;
+  /** The same work as plain commands, for a user whose ACL refuses scripts (`-@scripting`). */
+  withoutScripts: () => Promise<void>;
+}
+
+/** Clients whose server refused a script with NOPERM: they go straight to `withoutScripts`. */
+const noScripts = new WeakSet<RedisClient>();
+
+/**
+ * Sends every chunk back to back on one connection (Redis runs them in this
+ * order) and resolves once Redis ran them all; rejects with the first failure
+ * once all settled. A first chunk refused with NOPERM (checked before a script
+ * runs: nothing was applied) switches this client to `withoutScripts` for good.
+ */
+export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Promise<void> {
+  if (noScripts.has(client)) return batch.withoutScripts();
+  const { script, keys, args, stride } = batch;
+  const step = batch.chunk * stride;
+  const chunks: Array<Promise<unknown>> = [];
+  for (let start = 0; start < args.length; start += step) {
+    const end = Math.min(start + step, args.length);
+    const command: Array<string | Buffer> = new Array(keys.length + end - start);
+    let j = 0;
+    for (const key of keys) command[j++] = key;
+    for (let i = start; i < end; i++) command[j++] = args[i]!;
+    chunks.push(client.eval(script, keys.length, ...command));
+  }
+  const results = await Promise.allSettled(chunks);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (!failed) return;
+  const error = failed.reason as Error;
+  if (results[0]!.status === 'rejected' && /NOPERM/.test(String(error?.message))) {
+    noScripts.add(client);
+    return batch.withoutScripts();
+  }
+  throw error;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { evalInChunks, type RedisClient } from '../src/index.js';
+
+/** A client that records each EVAL (its key count and arguments) and answers with `reply`. */
+function fakeClient(reply: (call: number) => Promise<unknown> = () => Promise.resolve(1)) {
+  const calls: Array<{ numKeys: number; args: Array<string | Buffer> }> = [];
+  const client = {
+    eval(_script: string, numKeys: number, ...args: Array<string | Buffer>) {
+      calls.push({ numKeys, args });
+      return reply(calls.length);
+    },
+  };
+  return { client: client as unknown as RedisClient, calls };
+}
+
+describe('evalInChunks', () => {
+  it('sends the items in order, chunk items per EVAL, each led by the keys', async () => {
+    // Given 5 items of 2 arguments each and chunks of 2 items
+    const { client, calls } = fakeClient();
+    const args = ['c0', 'p0', 'c1', 'p1', 'c2', 'p2', 'c3', 'p3', 'c4', 'p4'];
+
+    // When the batch is sent
+    await evalInChunks(client, { script: 'return 1', keys: ['route'], args, stride: 2, chunk: 2, withoutScripts: () => Promise.reject(new Error('not used')) });
+
+    // Then three EVALs went out, in order, each with the key first and whole items only
+    expect(calls).toEqual([
+      { numKeys: 1, args: ['route', 'c0', 'p0', 'c1', 'p1'] },
+      { numKeys: 1, args: ['route', 'c2', 'p2', 'c3', 'p3'] },
+      { numKeys: 1, args: ['route', 'c4', 'p4'] },
+    ]);
+  });
+
+  it('rejects with the first failure once every chunk settled', async () => {
+    // Given a server that fails the second chunk only
+    const { client, calls } = fakeClient((n) => (n === 2 ? Promise.reject(new Error('LOADING')) : Promise.resolve(1)));
+
+    // When a batch of three chunks is sent
+    const error = await evalInChunks(client, { script: 's', keys: [], args: ['a', 'b', 'c'], stride: 1, chunk: 1, withoutScripts: async () => {} }).catch((e: unknown) => e);
+
+    // Then all three were sent and the failure is the caller's
+    expect(calls).toHaveLength(3);
+    expect((error as Error).message).toBe('LOADING');
+  });
+
+  it('switches a client whose ACL refuses scripts to withoutScripts, for this batch and the next ones', async () => {
+    // Given a server that answers every EVAL with NOPERM
+    const { client, calls } = fakeClient(() => Promise.reject(new Error("NOPERM this user has no permissions to run the 'eval' command")));
+    let plain = 0;
+    const batch = { script: 's', keys: [], args: ['a', 'b'], stride: 1, chunk: 1, withoutScripts: async () => void plain++ };
+
+    // When two batches are sent
+    await evalInChunks(client, batch);
+    await evalInChunks(client, batch);
+
+    // Then both went the plain way, and the second tried no script
+    expect(plain).toBe(2);
+    expect(calls).toHaveLength(2);
+  });
+});
