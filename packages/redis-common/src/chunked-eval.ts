@@ -22,11 +22,19 @@ export interface ChunkedEval {
   /** The items' arguments, `stride` per item, in order. */
   args: ReadonlyArray<string | Buffer>;
   stride: number;
-  /** Items per EVAL: big enough to amortise a command, small enough not to stall Redis for other clients. */
+  /** Items per EVAL, at most: big enough to amortise a command, small enough not to stall Redis for other clients. */
   chunk: number;
   /** The same work as plain commands, for a user whose ACL refuses scripts (`-@scripting`). */
   withoutScripts: () => Promise<void>;
 }
+
+/**
+ * Argument bytes per EVAL, at most (a chunk holds at least one item whatever its size): large events
+ * make smaller chunks, so one script never carries, and holds Redis for, a hundred megabytes.
+ * Counted in string length or Buffer bytes (UTF-8 can be up to 3 bytes per character: a bound of
+ * the same order, not exact).
+ */
+export const MAX_CHUNK_BYTES = 1024 * 1024;
 
 /** Clients whose server refused a script with NOPERM: they go straight to `withoutScripts`. */
 const noScripts = new WeakSet<RedisClient>();
@@ -42,13 +50,23 @@ export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Pro
   const { script, keys, args, stride } = batch;
   const step = batch.chunk * stride;
   const chunks: Array<Promise<unknown>> = [];
-  for (let start = 0; start < args.length; start += step) {
-    const end = Math.min(start + step, args.length);
+  for (let start = 0; start < args.length; ) {
+    const last = Math.min(start + step, args.length);
+    // Whole items, up to `chunk` of them and MAX_CHUNK_BYTES (the first item always).
+    let end = Math.min(start + stride, last);
+    let bytes = sizeOf(args, start, end);
+    while (end < last) {
+      const next = Math.min(end + stride, last);
+      bytes += sizeOf(args, end, next);
+      if (bytes > MAX_CHUNK_BYTES) break;
+      end = next;
+    }
     const command: Array<string | Buffer> = new Array(keys.length + end - start);
     let j = 0;
     for (const key of keys) command[j++] = key;
     for (let i = start; i < end; i++) command[j++] = args[i]!;
     chunks.push(client.eval(script, keys.length, ...command));
+    start = end;
   }
   const results = await Promise.allSettled(chunks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -59,4 +77,10 @@ export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Pro
     return batch.withoutScripts();
   }
   throw error;
+}
+
+function sizeOf(args: ReadonlyArray<string | Buffer>, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n += args[i]!.length;
+  return n;
 }

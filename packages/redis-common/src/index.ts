@@ -8,7 +8,7 @@ export {
   type RedisClient,
   type RedisSource,
 } from './redis-source.js';
-export { evalInChunks, type ChunkedEval } from './chunked-eval.js';
+export { evalInChunks, MAX_CHUNK_BYTES, type ChunkedEval } from './chunked-eval.js';
 export { deadLetterKeys, RedisDeadLetterStore, type RunCommand } from './dead-letter-store.js';
 export { busLinkState, type LinkState, type LinkStatus } from './link-state.js';
 export { redisOptionsFromEnv } from './redis-config.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evalInChunks, type RedisClient } from '../src/index.js';
+import { evalInChunks, MAX_CHUNK_BYTES, type RedisClient } from '../src/index.js';
 
 /** A client that records each EVAL (its key count and arguments) and answers with `reply`. */
 function fakeClient(reply: (call: number) => Promise<unknown> = () => Promise.resolve(1)) {
@@ -55,5 +55,25 @@ describe('evalInChunks', () => {
     // Then both went the plain way, and the second tried no script
     expect(plain).toBe(2);
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe('evalInChunks with large items', () => {
+  it('closes a chunk before it passes MAX_CHUNK_BYTES, and sends an item larger than that on its own', async () => {
+    // Given items of 400 KiB, one of 1.5 MiB, and chunks of up to 100 items
+    const { client, calls } = fakeClient();
+    const kib = (n: number) => 'x'.repeat(n * 1024);
+    const args = [kib(400), kib(400), kib(400), kib(1536), kib(400)];
+
+    // When the batch is sent
+    await evalInChunks(client, { script: 's', keys: ['k'], args, stride: 1, chunk: 100, withoutScripts: async () => {} });
+
+    // Then no EVAL carries more than 1 MiB unless it holds a single item, and every item went once, in order
+    expect(calls.map((c) => c.args.length - 1)).toEqual([2, 1, 1, 1]);
+    expect(calls.flatMap((c) => c.args.slice(1))).toEqual(args);
+    for (const c of calls) {
+      const bytes = c.args.slice(1).reduce((n, a) => n + a.length, 0);
+      if (c.args.length > 2) expect(bytes).toBeLessThanOrEqual(MAX_CHUNK_BYTES);
+    }
   });
 });
