@@ -26,6 +26,12 @@ export interface ChunkedEval {
   chunk: number;
   /** The same work as plain commands, for a user whose ACL refuses scripts (`-@scripting`). */
   withoutScripts: () => Promise<void>;
+  /**
+   * The caller's bound, as a `performance.now()` reading: once the scripts were refused, the plain
+   * commands are not sent past it. The caller has then already reported the batch as failed, and a
+   * late write would append what it was told did not go out (a retry would duplicate it).
+   */
+  deadline?: number;
 }
 
 /**
@@ -36,14 +42,25 @@ export interface ChunkedEval {
  */
 export const MAX_CHUNK_BYTES = 1024 * 1024;
 
+/**
+ * The refusal to run EVAL itself ("no permissions to run the 'eval' command"), checked before a script
+ * runs: nothing was applied. Not a refusal of a key ("… to access one of the keys …"), which says
+ * nothing about scripts.
+ */
+const SCRIPTS_REFUSED = /NOPERM.*\beval\b/i;
+
 /** Clients whose server refused a script with NOPERM: they go straight to `withoutScripts`. */
 const noScripts = new WeakSet<RedisClient>();
 
 /**
  * Sends every chunk back to back on one connection (Redis runs them in this
  * order) and resolves once Redis ran them all; rejects with the first failure
- * once all settled. A first chunk refused with NOPERM (checked before a script
- * runs: nothing was applied) switches this client to `withoutScripts` for good.
+ * once all settled. A first chunk refused to run EVAL (NOPERM, checked before a
+ * script runs: nothing was applied) switches this client to `withoutScripts` for good.
+ *
+ * Order, for a user without scripts: the first batch on a client learns of the refusal from Redis,
+ * so its plain commands leave one round trip later; a command sent meanwhile without waiting for
+ * the batch (a `publish()` of the same partition) can land before it.
  */
 export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Promise<void> {
   if (noScripts.has(client)) return batch.withoutScripts();
@@ -72,8 +89,11 @@ export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Pro
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (!failed) return;
   const error = failed.reason as Error;
-  if (results[0]!.status === 'rejected' && /NOPERM/.test(String(error?.message))) {
+  if (results[0]!.status === 'rejected' && SCRIPTS_REFUSED.test(String(error?.message))) {
     noScripts.add(client);
+    if (batch.deadline !== undefined && performance.now() >= batch.deadline) {
+      throw new Error('scripts are refused (NOPERM) and the bound passed before the plain commands could be sent');
+    }
     return batch.withoutScripts();
   }
   throw error;

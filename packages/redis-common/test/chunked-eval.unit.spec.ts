@@ -77,3 +77,46 @@ describe('evalInChunks with large items', () => {
     }
   });
 });
+
+describe('evalInChunks when scripts are refused', () => {
+  it('keeps using scripts after a refusal of a key, which says nothing about scripts', async () => {
+    // Given a server that refuses the first batch's key, then accepts
+    let refuse = true;
+    const { client, calls } = fakeClient(() =>
+      refuse ? Promise.reject(new Error('NOPERM this user has no permissions to access one of the keys used as arguments')) : Promise.resolve(1),
+    );
+    let plain = 0;
+    const batch = { script: 's', keys: ['k'], args: ['a'], stride: 1, chunk: 1, withoutScripts: async () => void plain++ };
+
+    // When a batch is refused and the next one is sent
+    const error = await evalInChunks(client, batch).catch((e: unknown) => e);
+    refuse = false;
+    await evalInChunks(client, batch);
+
+    // Then the refusal reached the caller, and the next batch went as a script again
+    expect((error as Error).message).toMatch(/access one of the keys/);
+    expect(plain).toBe(0);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('does not send the plain commands once the caller\'s deadline passed', async () => {
+    // Given a server that refuses scripts, and a caller whose bound has already passed when the refusal arrives
+    const { client } = fakeClient(() => Promise.reject(new Error("NOPERM this user has no permissions to run the 'eval' command")));
+    let plain = 0;
+
+    // When a batch is sent
+    const error = await evalInChunks(client, {
+      script: 's',
+      keys: [],
+      args: ['a'],
+      stride: 1,
+      chunk: 1,
+      withoutScripts: async () => void plain++,
+      deadline: performance.now() - 1,
+    }).catch((e: unknown) => e);
+
+    // Then nothing is sent late: the batch fails
+    expect(plain).toBe(0);
+    expect((error as Error).message).toMatch(/bound passed/);
+  });
+});

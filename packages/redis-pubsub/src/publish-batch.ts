@@ -26,12 +26,14 @@ export function publishRouted(client: RedisClient, route: string, channel: strin
 /**
  * Publishes `payloads[i]` on `channels[i]`, in order. Resolves once Redis ran
  * every chunk. `route`: the Cluster route key (none on a standalone server).
+ * `deadline`: the publish bound, a `performance.now()` reading.
  */
 export function publishBatch(
   client: RedisClient,
   channels: readonly string[],
   payloads: ReadonlyArray<string | Buffer>,
-  route?: string,
+  route: string | undefined,
+  deadline: number,
 ): Promise<void> {
   const args: Array<string | Buffer> = new Array(payloads.length * 2);
   for (let i = 0, j = 0; i < payloads.length; i++) {
@@ -45,6 +47,7 @@ export function publishBatch(
     stride: 2,
     chunk: CHUNK,
     withoutScripts: () => publishPipelined(client, channels, payloads),
+    deadline,
   });
 }
 

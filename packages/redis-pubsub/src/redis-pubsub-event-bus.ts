@@ -274,7 +274,8 @@ export class RedisPubSubEventBus implements EventBus {
       await this.window.acquire(() => mapError(this.windowFull(), 'timeout'), weight, startedAt);
     }
     try {
-      await this.commands.run((client) => publishBatch(client, channels, payloads, this.route), mapError, undefined, startedAt);
+      const deadline = (startedAt ?? clock.now()) + this.options.publishTimeoutMs;
+      await this.commands.run((client) => publishBatch(client, channels, payloads, this.route, deadline), mapError, undefined, startedAt);
     } finally {
       this.window.release(weight);
     }

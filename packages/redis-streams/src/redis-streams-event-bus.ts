@@ -286,6 +286,7 @@ export class RedisStreamsEventBus implements EventBus {
       else batches.set(stream, [payloads[i]!]);
     }
     this.writes.hold();
+    const deadline = performance.now() + this.options.publishTimeoutMs;
     await Promise.all(
       [...batches].map(async ([stream, batch]) => {
         try {
@@ -298,6 +299,7 @@ export class RedisStreamsEventBus implements EventBus {
                 stride: 1,
                 chunk: XADD_CHUNK,
                 withoutScripts: () => xaddPipelined(c, stream, batch),
+                deadline,
               }),
             this.options.publishTimeoutMs,
           );

@@ -57,6 +57,11 @@ interface ReaderSlots {
   held: number;
   /** Of `held`, those settled and waiting for their XACK: they keep only their id and no read slot. */
   acking: number;
+  /**
+   * A takeover (XAUTOCLAIM) of its streams is due. The reader runs it between two reads, never during
+   * one: a read in flight may still bring all the room it asked for, so a claim then would overshoot.
+   */
+  claimDue: boolean;
 }
 
 interface Entry {
@@ -115,6 +120,7 @@ export class StreamSubscription {
   private readonly held = new HeldEntries<Entry>();
   /** Each stream's reader bound (claimed entries count against the reader of their stream). */
   private readonly slotsOf = new Map<string, ReaderSlots>();
+  private readonly readerSlots: ReaderSlots[] = [];
   private readonly queue: Entry[] = [];
   private readonly capacity: number;
   private stopped = false;
@@ -139,8 +145,9 @@ export class StreamSubscription {
     // Held entries: the running handlers plus readAhead waiting for a slot (one read fills it).
     this.capacity = options.readAhead + this.subscription.concurrency;
     for (const { streams } of options.readers) {
-      const slots: ReaderSlots = { held: 0, acking: 0 };
+      const slots: ReaderSlots = { held: 0, acking: 0, claimDue: false };
       for (const s of streams) this.slotsOf.set(s, slots);
+      this.readerSlots.push(slots);
     }
     setMaxListeners(0, this.handlers.abort.signal, this.stopRetries.signal);
   }
@@ -151,7 +158,7 @@ export class StreamSubscription {
     for (const { link, streams } of this.o.readers) this.loops.push(this.readLoop(link, streams));
     const heartbeat = Math.max(20, Math.floor(this.o.claimIdleMs / 3));
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeat));
-    this.timers.push(setInterval(() => void this.claim(), Math.max(20, Math.floor(this.o.claimIdleMs / 2))));
+    this.timers.push(setInterval(() => this.claimsDue(), Math.max(20, Math.floor(this.o.claimIdleMs / 2))));
     for (const t of this.timers) t.unref();
   }
 
@@ -195,6 +202,11 @@ export class StreamSubscription {
     let failures = 0;
     while (!this.stopped) {
       const room = this.room(slots);
+      if (slots.claimDue && room > 0 && this.o.commands.isReady) {
+        slots.claimDue = false;
+        await this.claim(streams, slots);
+        continue;
+      }
       // A reader reads again once half its capacity is free: a few large reads, not many of one entry.
       if (room <= 0 || room * 2 < this.capacity) {
         await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
@@ -441,11 +453,18 @@ export class StreamSubscription {
     );
   }
 
-  /** Takes over entries idle past claimIdleMs (their consumer died or lost its connection). */
-  private async claim(): Promise<void> {
-    if (this.stopped || !this.o.commands.isReady) return;
-    for (const stream of this.o.streams) {
-      const slots = this.slotsOf.get(stream)!;
+  /** Every `claimIdleMs / 2`: each reader takes over idle entries of its streams before its next read. */
+  private claimsDue(): void {
+    for (const slots of this.readerSlots) slots.claimDue = true;
+    this.wakeReaders();
+  }
+
+  /**
+   * Takes over entries of a reader's streams idle past claimIdleMs (their consumer died or lost its
+   * connection), within that reader's room. Runs in the reader's loop, between reads.
+   */
+  private async claim(streams: readonly string[], slots: ReaderSlots): Promise<void> {
+    for (const stream of streams) {
       const room = this.room(slots);
       if (room <= 0 || this.stopped) return;
       try {

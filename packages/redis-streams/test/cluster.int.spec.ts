@@ -25,7 +25,7 @@ afterAll(async () => {
   await cluster.quit();
 });
 
-function create(label: string, extra: { partitions?: number; readAhead?: number } = {}): RedisStreamsEventBus {
+function create(label: string, extra: { partitions?: number; readAhead?: number; claimIdleMs?: number } = {}): RedisStreamsEventBus {
   const n = unique(label);
   const bus = new RedisStreamsEventBus({ redis: cluster, ...n, blockMs: 500, claimIdleMs: 5_000, partitions: 3, ...extra });
   names.set(bus, n);
@@ -103,4 +103,46 @@ describe('RedisStreamsEventBus partitions on Redis Cluster', () => {
     expect(slow.mostRunning).toBe(2);
     await bus.close();
   });
+
+  it("takes over a dead member's entries on one partition while another partition's reader is full", async () => {
+    // Given a dead member ("ghost") that read 4 entries on each of partitions 1 and 2 and never acknowledged them
+    const bus = create('claims', { readAhead: 3, claimIdleMs: 600 });
+    const [s0, s1, s2] = bus.streams as [string, string, string];
+    for (const s of bus.streams) await cluster.xgroup('CREATE', s, 'slow', '$', 'MKSTREAM');
+    const on = (stream: string, count: number, from: number) => {
+      const aggregateId = aggregateOn(bus, stream);
+      return Array.from({ length: count }, (_, i) => item(from + i, aggregateId));
+    };
+    await bus.publishAll([...on(s1, 4, 0), ...on(s2, 4, 100)]);
+    for (const s of [s1, s2]) await cluster.xreadgroup('GROUP', 'slow', 'ghost', 'COUNT', 100, 'STREAMS', s, '>');
+
+    // When a live member with slow handlers fills partition 0's reader with a backlog
+    await bus.publishAll(on(s0, 50, 1_000));
+    const slow = new GatedHandler();
+    await bus.subscribe('bound.#', slow.handle, { group: 'slow', concurrency: 2 });
+    await until(async () => (await pendingOf(s0, 'slow')) === 5, "partition 0's reader to be full");
+
+    // Then the ghost's entries on partitions 1 and 2 are still taken over (idle past claimIdleMs, 600 ms here)
+    await until(async () => (await pendingOf(s1, 'slow', 'ghost')) === 0 && (await pendingOf(s2, 'slow', 'ghost')) === 0, "the ghost's entries to be taken over", 20_000);
+    slow.open();
+    await until(() => slow.handled === 58, 'the 58 events to be handled', 30_000);
+    await bus.close();
+  });
 });
+
+function item(i: number, aggregateId: string) {
+  return createDomainEvent({ type: 'bound.item', aggregateId, aggregateType: 'B', data: { i }, metadata: { source: 's', environment: 'e' } });
+}
+
+/** An aggregate id whose events the bus puts on `stream`. */
+function aggregateOn(bus: RedisStreamsEventBus, stream: string): string {
+  for (let i = 0; i < 10_000; i++) if (bus.streamOf(item(0, `agg-${i}`)) === stream) return `agg-${i}`;
+  throw new Error(`no aggregate id of agg-0..9999 maps to ${stream}`);
+}
+
+/** Entries pending in `group` on `stream`, of one consumer or of all. */
+async function pendingOf(stream: string, group: string, consumer?: string): Promise<number> {
+  if (consumer === undefined) return Number(((await cluster.xpending(stream, group)) as [number])[0]);
+  const rows = (await cluster.xpending(stream, group, '-', '+', 1_000, consumer)) as unknown[];
+  return rows.length;
+}

@@ -330,6 +330,37 @@ describe('RedisStreamsEventBus delivery', () => {
     expect(slow.mostRunning).toBe(2);
   });
 
+  it("takes over a dead member's entries within the bound: never during a read that may still fill it", async () => {
+    // Given a dead member ("ghost") holding 10 entries, and a live member (bound 5) with slow handlers
+    // whose blocking read waits 1 s; takeovers are due every 150 ms
+    const names = unique('claim-bound');
+    const b = bus(names, { readAhead: 3, blockMs: 1_000, claimIdleMs: 300 });
+    const stream = b.streams[0]!;
+    await admin.xgroup('CREATE', stream, 'slow', '$', 'MKSTREAM');
+    await b.publishAll(Array.from({ length: 10 }, (_, i) => event(i)));
+    await admin.xreadgroup('GROUP', 'slow', 'ghost', 'COUNT', 100, 'STREAMS', stream, '>');
+    const slow = new GatedHandler();
+    await b.subscribe('streams.test.#', slow.handle, { group: 'slow', concurrency: 2 });
+    const ghostHolds = async () => ((await admin.xpending(stream, 'slow', '-', '+', 1_000, 'ghost')) as unknown[]).length;
+    const memberHolds = async () => (await pendingCount(stream, 'slow')) - (await ghostHolds());
+
+    // When the member has taken over 5 of the ghost's entries, and 20 new events arrive at once
+    await until(async () => (await ghostHolds()) === 5, 'the member to take over 5 of the ghost entries');
+    await b.publishAll(Array.from({ length: 20 }, (_, i) => event(100 + i)));
+
+    // Then it holds no more than its bound of 5 over more than a whole blocking read (a read that was
+    // under way during the takeover would have brought 5 more)
+    const watchUntil = Date.now() + 1_500;
+    let most = 0;
+    while (Date.now() < watchUntil) most = Math.max(most, await memberHolds());
+    expect(most).toBe(5);
+
+    // And once its handlers go on, the ghost's other entries are taken over and all 30 events are handled
+    slow.open();
+    await until(() => slow.handled === 30, 'the 30 events to be handled', 20_000);
+    await until(async () => (await pendingCount(stream, 'slow')) === 0, 'every entry to be acknowledged');
+  });
+
   it('rejects a dead-letter read Redis refuses with RedisStreamsConnectionError (code CONNECTION), not a raw ReplyError', async () => {
     // Given a bus whose dead-letter list key holds a string (WRONGTYPE for every list command)
     const names = unique('dl-refused');
