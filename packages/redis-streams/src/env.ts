@@ -1,7 +1,7 @@
-import { readInt, readString, type Env } from '@herald/core';
+import { ConfigError, readInt, readString, type Env } from '@herald/core';
 import { redisOptionsFromEnv } from '@herald/redis-common';
 import type { RedisOptions } from 'ioredis';
-import type { RedisStreamsEventBusOptions } from './options.js';
+import { prefixProblem, type RedisStreamsEventBusOptions } from './options.js';
 
 /**
  * The bus's options from the environment: the connection from
@@ -16,7 +16,11 @@ import type { RedisStreamsEventBusOptions } from './options.js';
 export function redisStreamsOptionsFromEnv(env: Env = process.env): RedisStreamsEventBusOptions & { redis: RedisOptions } {
   const options: RedisStreamsEventBusOptions & { redis: RedisOptions } = { redis: redisOptionsFromEnv(env) };
   const prefix = readString(env, 'REDIS_STREAMS_PREFIX');
-  if (prefix !== undefined) options.prefix = prefix;
+  if (prefix !== undefined) {
+    const problem = prefixProblem(prefix);
+    if (problem !== undefined) throw new ConfigError('REDIS_STREAMS_PREFIX', problem);
+    options.prefix = prefix;
+  }
   const ints: Array<[keyof RedisStreamsEventBusOptions, string]> = [
     ['partitions', 'REDIS_STREAMS_PARTITIONS'],
     ['maxLen', 'REDIS_STREAMS_MAX_LEN'],

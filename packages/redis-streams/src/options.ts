@@ -71,6 +71,11 @@ export interface ResolvedOptions {
 
 export const DEFAULT_PREFIX = 'herald:';
 
+/** What is wrong with a key prefix, if anything (the option and REDIS_STREAMS_PREFIX share the rule). */
+export function prefixProblem(prefix: string): string | undefined {
+  return /[{}]/.test(prefix) ? 'must not contain { or }: the bus places its own Redis Cluster hash tags after it' : undefined;
+}
+
 /** Checks and completes the options; ValidationError names the bad one. */
 export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOptions {
   if (options === null || typeof options !== 'object') {
@@ -78,9 +83,8 @@ export function resolveOptions(options: RedisStreamsEventBusOptions): ResolvedOp
   }
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   if (typeof prefix !== 'string') throw new ValidationError('prefix', 'must be a string');
-  if (/[{}]/.test(prefix)) {
-    throw new ValidationError('prefix', 'must not contain { or }: the bus places its own Redis Cluster hash tags after it');
-  }
+  const problem = prefixProblem(prefix);
+  if (problem !== undefined) throw new ValidationError('prefix', problem);
   const connectionName = options.connectionName ?? 'herald-streams';
   if (typeof connectionName !== 'string' || !/^[!-~]+$/.test(connectionName)) {
     throw new ValidationError('connectionName', 'must be printable ASCII without spaces (CLIENT SETNAME)');

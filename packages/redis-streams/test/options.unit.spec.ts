@@ -55,6 +55,13 @@ describe('RedisStreamsEventBus options', () => {
     expect((error as { variable: string }).variable).toBe('REDIS_STREAMS_PARTITIONS');
     expect(String(error)).not.toContain('s3cret');
   });
+
+  it('refuses a prefix with a hash-tag brace with ConfigError naming REDIS_STREAMS_PREFIX, as the constructor would', () => {
+    const error = thrown(() => redisStreamsOptionsFromEnv({ REDIS_STREAMS_PREFIX: 'a{b}' }));
+    expect(isHeraldError(error, 'CONFIG')).toBe(true);
+    expect((error as { variable: string }).variable).toBe('REDIS_STREAMS_PREFIX');
+    expect((error as Error).message).toMatch(/must not contain \{ or \}/);
+  });
 });
 
 describe('KeyLayout', () => {
