@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import type { RedisClient } from './redis-source.js';
 
 /**
@@ -24,8 +25,11 @@ export interface ChunkedEval {
   stride: number;
   /** Items per EVAL, at most: big enough to amortise a command, small enough not to stall Redis for other clients. */
   chunk: number;
-  /** The same work as plain commands, for a user whose ACL refuses scripts (`-@scripting`). */
-  withoutScripts: () => Promise<void>;
+  /**
+   * Adds item `item`'s work as a plain command to `pipeline`: what is sent instead, as one pipeline, for a
+   * user whose ACL refuses scripts (`-@scripting`).
+   */
+  plain: (pipeline: ChainableCommander, item: number) => void;
   /**
    * The caller's bound, as a `performance.now()` reading: once the scripts were refused, the plain
    * commands are not sent past it. The caller has then already reported the batch as failed, and a
@@ -49,21 +53,21 @@ export const MAX_CHUNK_BYTES = 1024 * 1024;
  */
 const SCRIPTS_REFUSED = /NOPERM.*\beval\b/i;
 
-/** Clients whose server refused a script with NOPERM: they go straight to `withoutScripts`. */
+/** Clients whose server refused a script with NOPERM: they go straight to the plain commands. */
 const noScripts = new WeakSet<RedisClient>();
 
 /**
  * Sends every chunk back to back on one connection (Redis runs them in this
  * order) and resolves once Redis ran them all; rejects with the first failure
  * once all settled. A first chunk refused to run EVAL (NOPERM, checked before a
- * script runs: nothing was applied) switches this client to `withoutScripts` for good.
+ * script runs: nothing was applied) switches this client to the plain commands for good.
  *
  * Order, for a user without scripts: the first batch on a client learns of the refusal from Redis,
  * so its plain commands leave one round trip later; a command sent meanwhile without waiting for
  * the batch (a `publish()` of the same partition) can land before it.
  */
 export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Promise<void> {
-  if (noScripts.has(client)) return batch.withoutScripts();
+  if (noScripts.has(client)) return withoutScripts(client, batch);
   const { script, keys, args, stride } = batch;
   const step = batch.chunk * stride;
   const chunks: Array<Promise<unknown>> = [];
@@ -94,9 +98,19 @@ export async function evalInChunks(client: RedisClient, batch: ChunkedEval): Pro
     if (batch.deadline !== undefined && performance.now() >= batch.deadline) {
       throw new Error('scripts are refused (NOPERM) and the bound passed before the plain commands could be sent');
     }
-    return batch.withoutScripts();
+    return withoutScripts(client, batch);
   }
   throw error;
+}
+
+/** Every item's plain command in one pipeline; rejects with the first command's error. */
+async function withoutScripts(client: RedisClient, batch: ChunkedEval): Promise<void> {
+  const pipeline = client.pipeline();
+  const items = batch.args.length / batch.stride;
+  for (let i = 0; i < items; i++) batch.plain(pipeline, i);
+  const results = await pipeline.exec();
+  const failed = results?.find(([error]) => error);
+  if (failed) throw failed[0];
 }
 
 function sizeOf(args: ReadonlyArray<string | Buffer>, from: number, to: number): number {

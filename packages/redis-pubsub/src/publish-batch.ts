@@ -46,15 +46,7 @@ export function publishBatch(
     args,
     stride: 2,
     chunk: CHUNK,
-    withoutScripts: () => publishPipelined(client, channels, payloads),
+    plain: (pipeline, i) => pipeline.publish(channels[i]!, payloads[i]!),
     deadline,
   });
-}
-
-async function publishPipelined(client: RedisClient, channels: readonly string[], payloads: ReadonlyArray<string | Buffer>): Promise<void> {
-  const pipeline = client.pipeline();
-  for (let i = 0; i < payloads.length; i++) pipeline.publish(channels[i]!, payloads[i]!);
-  const results = await pipeline.exec();
-  const failed = results?.find(([error]) => error);
-  if (failed) throw failed[0];
 }

@@ -46,7 +46,7 @@ import { Link, RedisStreamsConnectionError } from './link.js';
 import { resolveOptions, type RedisStreamsEventBusOptions, type ResolvedOptions } from './options.js';
 import { EVENT_FIELD, StreamSubscription, TARGET_FIELD } from './stream-subscription.js';
 import { TRIM_SCRIPT } from './trim-script.js';
-import { XADD_CHUNK, XADD_SCRIPT, xaddPipelined } from './xadd-batch.js';
+import { XADD_CHUNK, XADD_SCRIPT } from './xadd-batch.js';
 
 /** Entries one trim run looks at, at most (a long backlog is trimmed over several runs). */
 const TRIM_BATCH = 10_000;
@@ -298,7 +298,7 @@ export class RedisStreamsEventBus implements EventBus {
                 args: batch,
                 stride: 1,
                 chunk: XADD_CHUNK,
-                withoutScripts: () => xaddPipelined(c, stream, batch),
+                plain: (pipeline, i) => pipeline.xadd(stream, '*', EVENT_FIELD, batch[i]!),
                 deadline,
               }),
             this.options.publishTimeoutMs,

@@ -1,4 +1,3 @@
-import type { RedisClient } from '@herald/redis-common';
 import { EVENT_FIELD } from './stream-subscription.js';
 
 /** publishAll's script: XADD of each ARGV to the stream KEYS[1], in order; returns how many. */
@@ -12,11 +11,3 @@ export const XADD_SCRIPT = `for i = 1, #ARGV do redis.call('XADD', KEYS[1], '*',
  */
 export const XADD_CHUNK = 100;
 
-/** The same XADDs as a pipeline, for a user whose ACL refuses scripts. */
-export async function xaddPipelined(client: RedisClient, stream: string, payloads: ReadonlyArray<string | Buffer>): Promise<void> {
-  const pipeline = client.pipeline();
-  for (const payload of payloads) pipeline.xadd(stream, '*', EVENT_FIELD, payload);
-  const results = await pipeline.exec();
-  const failed = results?.find(([error]) => error);
-  if (failed) throw failed[0];
-}
