@@ -118,9 +118,8 @@ export class StreamSubscription {
   private readonly o: StreamSubscriptionOptions;
   /** Entries read and not yet acknowledged (pending in Redis until XACK is confirmed). */
   private readonly held = new HeldEntries<Entry>();
-  /** Each stream's reader bound (claimed entries count against the reader of their stream). */
-  private readonly slotsOf = new Map<string, ReaderSlots>();
-  private readonly readerSlots: ReaderSlots[] = [];
+  /** Each reader's bound, in the order of `options.readers`. */
+  private readonly readerSlots: ReaderSlots[];
   private readonly queue: Entry[] = [];
   private readonly capacity: number;
   private stopped = false;
@@ -144,18 +143,17 @@ export class StreamSubscription {
     this.subscription = options.target.subscription;
     // Held entries: the running handlers plus readAhead waiting for a slot (one read fills it).
     this.capacity = options.readAhead + this.subscription.concurrency;
-    for (const { streams } of options.readers) {
-      const slots: ReaderSlots = { held: 0, acking: 0, claimDue: false };
-      for (const s of streams) this.slotsOf.set(s, slots);
-      this.readerSlots.push(slots);
-    }
+    this.readerSlots = options.readers.map(() => ({ held: 0, acking: 0, claimDue: false }));
     setMaxListeners(0, this.handlers.abort.signal, this.stopRetries.signal);
   }
 
   /** Creates the consumer group on every stream (at `$`: it sees what is published from now on). */
   async start(): Promise<void> {
     await Promise.all(this.o.streams.map((s) => this.createGroup(s, '$')));
-    for (const { link, streams } of this.o.readers) this.loops.push(this.readLoop(link, streams));
+    for (let i = 0; i < this.o.readers.length; i++) {
+      const { link, streams } = this.o.readers[i]!;
+      this.loops.push(this.readLoop(link, streams, this.readerSlots[i]!));
+    }
     const heartbeat = Math.max(20, Math.floor(this.o.claimIdleMs / 3));
     this.timers.push(setInterval(() => void this.heartbeat(), heartbeat));
     this.timers.push(setInterval(() => this.claimsDue(), Math.max(20, Math.floor(this.o.claimIdleMs / 2))));
@@ -195,10 +193,8 @@ export class StreamSubscription {
 
   // ---- reading ----------------------------------------------------------------
 
-  private async readLoop(link: Link, streams: readonly string[]): Promise<void> {
+  private async readLoop(link: Link, streams: readonly string[], slots: ReaderSlots): Promise<void> {
     const ids = streams.map(() => '>');
-    const slots = this.slotsOf.get(streams[0] ?? '');
-    if (slots === undefined) return;
     let failures = 0;
     while (!this.stopped) {
       const room = this.room(slots);
